@@ -1,0 +1,57 @@
+"""hypecheck: flag overreaching exosome, stem-cell, growth-factor and PDRN skincare claims."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+    from .report import Finding, Report
+
+from .ruleset import CATEGORIES, JURISDICTIONS
+
+__all__ = ["CATEGORIES", "JURISDICTIONS", "Finding", "Report", "check", "list_rules", "load"]
+
+_default_nlp: Language | None = None
+
+
+def load(rules: Iterable[str | Path] = (), *, builtin: bool = True, select: Iterable[str] = ()) -> Language:
+    """Build the pipeline: built-in rules plus any extra rule packs (folders or files)."""
+    from .pipeline import build_nlp
+
+    return build_nlp(rules, builtin=builtin, select=select)
+
+
+def _nlp(nlp: Language | None) -> Language:
+    global _default_nlp
+    if nlp is not None:
+        return nlp
+    if _default_nlp is None:
+        _default_nlp = load()
+    return _default_nlp
+
+
+def check(text: str, *, jurisdictions: str | Iterable[str] | None = None, nlp: Language | None = None) -> Report:
+    """Check one text; returns a :class:`Report` with findings, notes and verdict."""
+    from .report import build_report, parse_jurisdictions
+
+    pipeline = _nlp(nlp)
+    return build_report(pipeline(text), pipeline, parse_jurisdictions(jurisdictions))
+
+
+def list_rules(nlp: Language | None = None) -> list[dict[str, Any]]:
+    """Every loaded rule as a dict (id, category, severity, message, suggestion, notes, file)."""
+    return [rule.to_dict() for rule in _nlp(nlp).get_pipe("hypecheck_claims").rules]
+
+
+def __getattr__(name: str) -> Any:
+    if name in {"Finding", "Report"}:
+        from . import report
+
+        return getattr(report, name)
+    raise AttributeError(name)

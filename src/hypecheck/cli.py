@@ -1,0 +1,191 @@
+"""The ``hypecheck`` command line: check, batch, rules, evaluate, serve."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import HypecheckError
+from .report import parse_jurisdictions
+from .ruleset import SEVERITY_RANK
+
+
+class ExitStatus(IntEnum):
+    CLEAN = 0
+    FINDINGS = 1
+    USAGE = 2
+    INTERNAL = 4
+
+
+def _jurisdictions(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
+    try:
+        return parse_jurisdictions(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+RULES_OPTION = click.option(
+    "--rules", "rule_packs", multiple=True, type=click.Path(exists=True),
+    help="Extra rule pack (folder or rule file); repeatable.",
+)
+NO_BUILTIN_OPTION = click.option("--no-builtin", is_flag=True, help="Leave the built-in rules out.")
+SELECT_OPTION = click.option(
+    "--select", default="", help="Comma-separated rule-id prefixes to keep, e.g. 'disease,dose.active-count'."
+)
+JURISDICTION_OPTION = click.option(
+    "--jurisdiction", "-j", default=None, callback=_jurisdictions, metavar="CODES",
+    help="Comma-separated codes for the notes shown: us,eu,uk,in,kr,jp,ca,au (default: all).",
+)
+
+
+def _load(rule_packs: tuple[str, ...], no_builtin: bool, select: str) -> Any:
+    from . import load
+
+    return load(rule_packs, builtin=not no_builtin, select=[s for s in select.split(",") if s])
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="hypecheck")
+def cli() -> None:
+    """Flag overreaching claims in exosome and regenerative skincare marketing."""
+
+
+@cli.command()
+@click.argument("source", default="-", type=click.Path(allow_dash=True, dir_okay=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--fail-on", type=click.Choice(["low", "medium", "high", "never"]), default="low", show_default=True,
+    help="Exit 1 when a finding at or above this severity is found.",
+)
+@JURISDICTION_OPTION
+@RULES_OPTION
+@NO_BUILTIN_OPTION
+@SELECT_OPTION
+@click.option("--html/--no-html", "as_html", default=None, help="Treat input as HTML (default: detect).")
+def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], rule_packs: tuple[str, ...],
+          no_builtin: bool, select: str, as_html: bool | None) -> None:
+    """Check a file, a folder of files, or standard input (-)."""
+    from .inputs import iter_sources
+    from .output import render_text
+
+    nlp = _load(rule_packs, no_builtin, select)
+    from . import check as run_check
+
+    worst = 0
+    documents = []
+    for name, text in iter_sources(source, as_html=as_html):
+        report = run_check(text, jurisdictions=jurisdiction, nlp=nlp)
+        worst = max([worst, *(SEVERITY_RANK[f.severity] for f in report.findings)])
+        if fmt == "json":
+            documents.append({"source": name, **report.to_dict()})
+        else:
+            click.echo(render_text(name, text, report))
+    if fmt == "json":
+        payload: Any = documents[0] if len(documents) == 1 and source != "-" and Path(source).is_file() else documents
+        if source == "-":
+            payload = documents[0]
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    threshold = SEVERITY_RANK.get(fail_on, 99)
+    sys.exit(ExitStatus.FINDINGS if worst and worst >= threshold else ExitStatus.CLEAN)
+
+
+@cli.command()
+@click.argument("input_path", metavar="INPUT", type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True, allow_dash=True), default="-")
+@click.option("--notes/--no-notes", default=False, show_default=True, help="Include notes in each finding.")
+@JURISDICTION_OPTION
+@RULES_OPTION
+@NO_BUILTIN_OPTION
+@SELECT_OPTION
+@click.option("--batch-size", default=256, show_default=True)
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a TTY).")
+def batch(input_path: str, output: str, notes: bool, jurisdiction: tuple[str, ...], rule_packs: tuple[str, ...],
+          no_builtin: bool, select: str, batch_size: int, progress: bool | None) -> None:
+    """Check every record of a .jsonl (id, text) or .csv (columns id, text) file; JSON Lines out."""
+    from .batching import run_batch
+
+    nlp = _load(rule_packs, no_builtin, select)
+    with click.open_file(output, "w", encoding="utf-8") as out:
+        run_batch(nlp, input_path, out, jurisdictions=jurisdiction, notes=notes,
+                  batch_size=batch_size, progress=progress)
+
+
+@cli.group()
+def rules() -> None:
+    """List and test rules."""
+
+
+@rules.command("list")
+@RULES_OPTION
+@NO_BUILTIN_OPTION
+@SELECT_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_list(rule_packs: tuple[str, ...], no_builtin: bool, select: str, fmt: str) -> None:
+    """List the loaded rules."""
+    from . import list_rules
+
+    listed = list_rules(_load(rule_packs, no_builtin, select))
+    if fmt == "json":
+        click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+        return
+    for rule in listed:
+        click.echo(f"{rule['id']:<42} {rule['severity']:<7} {rule['message'][:70]}")
+    click.echo(f"{len(listed)} rules")
+
+
+@rules.command("test")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--no-builtin", is_flag=True, help="With PATHS: test only those packs' rules.")
+def rules_test(paths: tuple[str, ...], no_builtin: bool) -> None:
+    """Run every rule's own examples (the built-in pack, or the packs given)."""
+    from .ruletest import run_examples
+
+    failures, total = run_examples(paths, builtin=not no_builtin or not paths, only_packs=bool(paths))
+    for failure in failures:
+        click.echo(failure)
+    click.echo(f"{total - len(failures)} passed, {len(failures)} failed")
+    sys.exit(ExitStatus.FINDINGS if failures else ExitStatus.CLEAN)
+
+
+@cli.command()
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False))
+@click.option("--errors", default=0, help="Show up to N misses and false alarms per category.")
+@RULES_OPTION
+def evaluate(gold: str, errors: int, rule_packs: tuple[str, ...]) -> None:
+    """Score the checker on a labelled JSONL corpus (id, text, labels)."""
+    from .evaluation import evaluate_corpus
+
+    click.echo(evaluate_corpus(_load(rule_packs, False, ""), gold, errors=errors))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--allow-fetch", is_flag=True, help="Let the page fetch a web address server-side.")
+def serve(host: str, port: int, allow_fetch: bool) -> None:
+    """Serve the web page and JSON API with waitress."""
+    from .webapp import serve as run_server
+
+    run_server(host=host, port=port, allow_fetch=allow_fetch)
+
+
+def main() -> None:
+    """Console entry point: errors become messages and exit status 2."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(ExitStatus.USAGE)
+    except click.exceptions.Abort:
+        sys.exit(ExitStatus.USAGE)
+    except HypecheckError as exc:
+        click.echo(f"hypecheck: {exc}", err=True)
+        sys.exit(ExitStatus.USAGE)

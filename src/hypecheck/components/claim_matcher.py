@@ -1,0 +1,223 @@
+"""``hypecheck_claims``: compile YAML rules into spaCy matchers, write claim spans.
+
+Vocabulary (term lists and literal phrases) goes into one ``PhraseMatcher`` on
+``LOWER``, whose cost hardly grows with the number of phrases.  A rule's
+``all:`` alternative then combines those hits: every element must occur in the
+same sentence, in order unless ``order: false``, at most ``within`` tokens
+apart.  That co-occurrence step runs only on sentences that already have hits,
+so rule packs can grow without slowing the pipeline.  Raw spaCy token patterns
+(``pattern:``) are supported for the rare rule that needs them.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from ..errors import RuleFileError
+from ..inflect import phrase_variants
+from ..ruleset import DETECTORS, Alternative, Rule, RuleSet, load_ruleset
+from . import quantities
+
+Hit = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rule: Rule
+    alt: Alternative
+    groups: tuple[tuple[str, ...], ...]
+    unless: tuple[str, ...]
+
+
+class ClaimMatcher:
+    """Finds rule matches and stores them in ``doc.spans[spans_key]`` (label = rule id)."""
+
+    def __init__(self, nlp: Language, ruleset: RuleSet, *, spans_key: str = "hypecheck"):
+        self.nlp = nlp
+        self.ruleset = ruleset
+        self.spans_key = spans_key
+        self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.token_matcher = Matcher(nlp.vocab, validate=True)
+        self.compiled: list[_Compiled] = []
+        self.detectors: frozenset[str] = frozenset()
+        self._build()
+
+    # -- building -----------------------------------------------------------------
+    def _expand_terms(self, name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        terms = self.ruleset.terms[name]
+        out: set[str] = set()
+        for term in terms.terms:
+            if term.startswith("$"):
+                if term[1:] not in seen:
+                    out |= self._expand_terms(term[1:], seen | {name})
+            else:
+                out |= phrase_variants(term, inflect=terms.inflect)
+        return out
+
+    def _key(self, element: str, phrases: dict[str, set[str]]) -> str:
+        if element in DETECTORS:
+            return element
+        if element.startswith("$"):
+            if element not in phrases:
+                phrases[element] = self._expand_terms(element[1:])
+            return element
+        key = "'" + element.lower()
+        if key not in phrases:
+            phrases[key] = phrase_variants(element)
+        return key
+
+    def _build(self) -> None:
+        phrases: dict[str, set[str]] = {}
+        detectors: set[str] = set()
+        for rule in self.ruleset.rules.values():
+            for n, alt in enumerate(rule.alternatives):
+                if alt.pattern:
+                    try:
+                        self.token_matcher.add(f"{rule.id}#{n}", [list(alt.pattern)])
+                    except (ValueError, KeyError) as exc:
+                        raise RuleFileError(rule.path, f"bad token pattern: {exc}", rule=rule.id, line=rule.line) from exc
+                    groups: tuple[tuple[str, ...], ...] = ()
+                else:
+                    groups = tuple(tuple(self._key(e, phrases) for e in group) for group in alt.elements)
+                unless = tuple(self._key(e, phrases) for e in (*rule.unless, *alt.unless))
+                detectors |= {k for group in groups for k in group if k in DETECTORS}
+                self.compiled.append(_Compiled(rule, alt, groups, unless))
+        make_doc = self.nlp.tokenizer
+        for key, variants in phrases.items():
+            self.phrase_matcher.add(key, list(make_doc.pipe(sorted(variants))))
+        self.detectors = frozenset(detectors)
+
+    # -- matching -----------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        doc.spans[self.spans_key] = self.match(doc)
+        return doc
+
+    def _hits(self, doc: Doc) -> dict[str, list[Hit]]:
+        hits: dict[str, list[Hit]] = defaultdict(list)
+        strings = doc.vocab.strings
+        for match_id, start, end in self.phrase_matcher(doc):
+            hits[strings[match_id]].append((start, end))
+        if self.detectors:
+            for name, start, end in quantities.detect(doc, self.detectors):
+                hits[name].append((start, end))
+        return hits
+
+    def match(self, doc: Doc) -> list[Span]:
+        """All rule matches in ``doc``, at most one span per rule and position."""
+        hits = self._hits(doc)
+        found: dict[tuple[str, int, int], Span] = {}
+        sent_starts: list[int] | None = None
+        for compiled in self.compiled:
+            if not compiled.groups:
+                continue
+            groups = [sorted({h for k in group for h in hits.get(k, ())}) for group in compiled.groups]
+            if not all(groups):
+                continue
+            if sent_starts is None:
+                sent_starts = _sentence_starts(doc)
+            for start, end in _combine(groups, compiled.alt, sent_starts):
+                if _blocked(compiled.unless, hits, start, sent_starts):
+                    continue
+                found.setdefault((compiled.rule.id, start, end), Span(doc, start, end, label=compiled.rule.id))
+        if len(self.token_matcher):
+            strings = doc.vocab.strings
+            for match_id, start, end in self.token_matcher(doc):
+                rule_id = strings[match_id].split("#")[0]
+                found.setdefault((rule_id, start, end), Span(doc, start, end, label=rule_id))
+        return _drop_nested(found.values())
+
+    @property
+    def rules(self) -> list[Rule]:
+        return list(self.ruleset.rules.values())
+
+
+def _sentence_starts(doc: Doc) -> list[int]:
+    if not doc.has_annotation("SENT_START"):
+        return [0]
+    return [sent.start for sent in doc.sents]
+
+
+def _sentence(i: int, starts: list[int]) -> int:
+    return bisect_right(starts, i)
+
+
+def _combine(groups: list[list[Hit]], alt: Alternative, starts: list[int]) -> Iterable[Hit]:
+    if len(groups) == 1:
+        yield from groups[0]
+        return
+    if alt.order:
+        yield from _ordered(groups, alt.within, starts)
+    else:
+        yield from _unordered(groups, alt.within, starts)
+
+
+def _ordered(groups: list[list[Hit]], within: int, starts: list[int]) -> Iterable[Hit]:
+    for first in groups[0]:
+        sent = _sentence(first[0], starts)
+        end = first[1]
+        for group in groups[1:]:
+            nxt = next(
+                (h for h in group if end <= h[0] <= end + within and _sentence(h[0], starts) == sent),
+                None,
+            )
+            if nxt is None:
+                break
+            end = nxt[1]
+        else:
+            yield first[0], end
+
+
+def _unordered(groups: list[list[Hit]], within: int, starts: list[int]) -> Iterable[Hit]:
+    for anchor in groups[0]:
+        sent = _sentence(anchor[0], starts)
+        chosen = [anchor]
+        for group in groups[1:]:
+            near = [
+                h for h in group
+                if _sentence(h[0], starts) == sent and all(h[1] <= c[0] or h[0] >= c[1] for c in chosen)
+            ]
+            if not near:
+                break
+            chosen.append(min(near, key=lambda h, a=anchor: abs(h[0] - a[0])))
+        else:
+            chosen.sort()
+            if all(b[0] - a[1] <= within for a, b in zip(chosen, chosen[1:])):
+                yield chosen[0][0], max(h[1] for h in chosen)
+
+
+def _blocked(unless: tuple[str, ...], hits: dict[str, list[Hit]], start: int, starts: list[int]) -> bool:
+    if not unless:
+        return False
+    sent = _sentence(start, starts)
+    return any(_sentence(h[0], starts) == sent for key in unless for h in hits.get(key, ()))
+
+
+def _drop_nested(spans: Iterable[Span]) -> list[Span]:
+    """Keep one span per rule where its matches nest; order by position."""
+    by_rule: dict[str, list[Span]] = defaultdict(list)
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
+        kept = by_rule[span.label_]
+        if kept and span.start < kept[-1].end:
+            continue
+        kept.append(span)
+    return sorted((s for group in by_rule.values() for s in group), key=lambda s: (s.start, s.end, s.label_))
+
+
+@Language.factory(
+    "hypecheck_claims",
+    assigns=["doc.spans"],
+    default_config={"rules": [], "builtin": True, "select": [], "spans_key": "hypecheck"},
+)
+def make_claim_matcher(
+    nlp: Language, name: str, rules: list[str], builtin: bool, select: list[str], spans_key: str
+) -> ClaimMatcher:
+    """spaCy factory: ``nlp.add_pipe("hypecheck_claims", config={"rules": ["my-pack/"]})``."""
+    ruleset = load_ruleset(rules, builtin=builtin).select(select)
+    return ClaimMatcher(nlp, ruleset, spans_key=spans_key)

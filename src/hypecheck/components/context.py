@@ -1,0 +1,102 @@
+"""``hypecheck_context``: decide, per claim span, how it is said.
+
+Looks only at the sentences that hold claims.  A claim is
+
+* **negated** when a negation cue ("not", "no", "never", "without" …) stands
+  before it in its clause, within ``window`` tokens: dropped;
+* part of a **disclaimer** sentence ("not intended to diagnose, treat, cure or
+  prevent any disease"): dropped, and only that sentence, never the page;
+* **hedged** ("may help", "could"), **reported** ("some clinics claim that"),
+  or a **question**: kept, with the flag and a lower confidence.
+
+Dropped spans move to ``doc.spans[spans_key + "_suppressed"]`` so a user can see
+why something was not reported.  The cue words are data: ``rules/context.yml``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.6}
+DROPPED = ("negated", "disclaimer")
+
+if not Span.has_extension("hypecheck_context"):
+    Span.set_extension("hypecheck_context", default=())
+if not Span.has_extension("hypecheck_confidence"):
+    Span.set_extension("hypecheck_confidence", default=None)
+
+
+class ClaimContext:
+    """Flags or drops each span in ``doc.spans[spans_key]`` by its sentence context."""
+
+    def __init__(self, nlp: Language, cues: dict, confidence: dict[str, float], *, spans_key: str = "hypecheck"):
+        self.spans_key = spans_key
+        self.window = int(cues.get("window", 6))
+        self.confidence = confidence
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for kind in ("negation", "hedge", "reported", "disclaimer", "scope_breaks"):
+            phrases = cues.get(kind) or []
+            if phrases:
+                self.matcher.add(kind, list(nlp.tokenizer.pipe(phrases)))
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = list(doc.spans.get(self.spans_key, ()))
+        if not spans:
+            return doc
+        cues_by_sentence: dict[int, dict[str, list[tuple[int, int]]]] = {}
+        kept, dropped = [], []
+        for span in spans:
+            sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+            if sent.start not in cues_by_sentence:
+                cues_by_sentence[sent.start] = self._cues(sent)
+            flags = self.flags(span, sent, cues_by_sentence[sent.start])
+            span._.hypecheck_context = flags
+            base = self.confidence.get(span.label_, 0.85)
+            for flag in flags:
+                base *= CONFIDENCE_FACTOR.get(flag, 1.0)
+            span._.hypecheck_confidence = round(base, 2)
+            (dropped if any(f in DROPPED for f in flags) else kept).append(span)
+        doc.spans[self.spans_key] = kept
+        doc.spans[self.spans_key + "_suppressed"] = dropped
+        return doc
+
+    def _cues(self, sent: Span) -> dict[str, list[tuple[int, int]]]:
+        found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        strings = sent.doc.vocab.strings
+        for match_id, start, end in self.matcher(sent):
+            found[strings[match_id]].append((sent.start + start, sent.start + end))
+        return found
+
+    def flags(self, span: Span, sent: Span, cues: dict[str, list[tuple[int, int]]]) -> tuple[str, ...]:
+        """The context flags of one claim span within its sentence."""
+        if cues.get("disclaimer"):
+            return ("disclaimer",)
+        clause_start = max([sent.start] + [end for start, end in cues.get("scope_breaks", ()) if end <= span.start])
+        lo = max(clause_start, span.start - self.window)
+        flags = []
+        if any(lo <= start and end <= span.start for start, end in cues.get("negation", ())):
+            flags.append("negated")
+        if any(lo <= start and end <= span.end for start, end in cues.get("hedge", ())):
+            flags.append("hedged")
+        if any(end <= span.start for start, end in cues.get("reported", ())):
+            flags.append("reported")
+        if sent.text.rstrip().endswith("?"):
+            flags.append("question")
+        return tuple(flags)
+
+
+@Language.factory(
+    "hypecheck_context",
+    assigns=["doc.spans"],
+    requires=["doc.spans"],
+    default_config={"claims_component": "hypecheck_claims", "spans_key": "hypecheck"},
+)
+def make_context(nlp: Language, name: str, claims_component: str, spans_key: str) -> ClaimContext:
+    """spaCy factory; add it after ``hypecheck_claims``, whose rule pack holds the cue words."""
+    claims = nlp.get_pipe(claims_component)
+    confidence = {rule.id: rule.confidence for rule in claims.rules}
+    return ClaimContext(nlp, claims.ruleset.cues, confidence, spans_key=spans_key)

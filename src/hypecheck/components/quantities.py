@@ -1,0 +1,70 @@
+"""Quantity detectors for dose claims: counts, concentrations and multipliers.
+
+Each detector is a regular expression over the text, mapped onto token spans.
+Rules use them as elements (``$count``, ``$percent``, ``$multiplier`` or any of
+them as ``$quantity``) next to a term list of actives, so "10 billion exosomes",
+"1 x 10^10 EVs/mL", "5% exosome" and "50 times more growth factors" all parse.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from spacy.tokens import Doc
+
+_NUM = r"\d+(?:[.,]\d+)*"
+_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|twenty-five|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|a hundred|several|multiple|many|a few)"
+)
+_AMOUNT = rf"(?:{_NUM}|{_WORD})"
+_RANGE = rf"(?:{_AMOUNT}\s*(?:-|–|to)\s*)?{_AMOUNT}"
+_SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+
+COUNT = re.compile(
+    "|".join(
+        (
+            rf"\b{_RANGE}[\s-]*(?:billion|trillion|million|bn|mln)s?\b",
+            r"\b(?:billions|trillions|millions|hundreds of millions)\b",
+            rf"\b{_NUM}\s*(?:x|×|\*)\s*10\s*(?:\^|\*\*|e)?\s*[-−]?\s*\d+",
+            rf"\b10\s*(?:\^|\*\*)\s*\d+|\b10[{_SUPERSCRIPT}]+",
+            r"\b\d+(?:\.\d+)?e\+?\d{1,2}\b",
+            r"\b\d{1,3}(?:,\d{3}){2,}\b|\b\d{7,}\b",
+        )
+    ),
+    re.IGNORECASE,
+)
+COUNT_LETTER = re.compile(r"\b\d+(?:\.\d+)?\s?[BT]\b")
+PERCENT = re.compile(
+    rf"\b{_NUM}\s*(?:%|percent\b|per cent\b|ppm\b|ppb\b|(?:mg|µg|μg|ug|mcg|ng)\s*/\s*(?:ml|g)\b)",
+    re.IGNORECASE,
+)
+MULTIPLIER = re.compile(
+    rf"(?:\b{_RANGE}\s*(?:x|×|-fold|fold|times)|\btwice|\bdouble|\btriple|\bquadruple)"
+    r"(?=\s+(?:more|higher|greater|stronger|richer|the|as|that|potent|concentrat|increase|amount|number))",
+    re.IGNORECASE,
+)
+
+DETECTOR_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
+    "$count": (COUNT, COUNT_LETTER),
+    "$percent": (PERCENT,),
+    "$multiplier": (MULTIPLIER,),
+}
+
+
+def detect(doc: Doc, wanted: frozenset[str]) -> Iterator[tuple[str, int, int]]:
+    """Yield ``(detector, start_token, end_token)`` for each quantity found in ``doc``."""
+    text = doc.text
+    for name, patterns in DETECTOR_PATTERNS.items():
+        if name not in wanted and "$quantity" not in wanted:
+            continue
+        for pattern in patterns:
+            for found in pattern.finditer(text):
+                span = doc.char_span(found.start(), found.end(), alignment_mode="expand")
+                if span is None:
+                    continue
+                if name in wanted:
+                    yield name, span.start, span.end
+                if "$quantity" in wanted:
+                    yield "$quantity", span.start, span.end

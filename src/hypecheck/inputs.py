@@ -1,0 +1,51 @@
+"""Reading what users give the CLI: files, folders, standard input; refusing binary."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import InputError
+
+MAX_BYTES = 5_000_000
+TEXT_SUFFIXES = {".txt", ".md", ".html", ".htm", ".text", ".markdown", ""}
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 text from bytes, or a polite :class:`InputError` for binary or oversized input."""
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{name}: {len(data):,} bytes is more than the {MAX_BYTES:,}-byte limit; split it up")
+    if b"\x00" in data:
+        raise InputError(f"{name}: looks binary (contains NUL bytes); give hypecheck text or HTML")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); convert it to UTF-8 first") from exc
+
+
+def prepare(text: str, *, as_html: bool | None = None) -> str:
+    """Extract readable text when the input is (or is said to be) HTML."""
+    from .htmltext import html_to_text, looks_like_html
+
+    if as_html or (as_html is None and looks_like_html(text)):
+        return html_to_text(text)
+    return text
+
+
+def iter_sources(source: str, *, as_html: bool | None = None) -> Iterator[tuple[str, str]]:
+    """Yield ``(name, text)`` for stdin (``-``), a file, or every text file under a folder."""
+    if source == "-":
+        yield "<stdin>", prepare(decode(sys.stdin.buffer.read(), "<stdin>"), as_html=as_html)
+        return
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"{source}: no such file or folder")
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+        if not files:
+            raise InputError(f"{source}: no .txt, .md or .html files in this folder")
+    else:
+        files = [path]
+    for file in files:
+        yield str(file), prepare(decode(file.read_bytes(), str(file)), as_html=as_html)

@@ -1,0 +1,210 @@
+"""Findings and reports: the one result type every output renders."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from . import __version__
+from .ruleset import CATEGORIES, JURISDICTIONS, SEVERITY_RANK, Rule, RuleSet
+from .verdict import Verdict, score
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One overreaching claim: where it is, which rule, why, and what to say instead."""
+
+    rule: str
+    category: str
+    severity: str
+    confidence: float
+    start: int
+    end: int
+    text: str
+    sentence: str
+    message: str
+    suggestion: str
+    context: tuple[str, ...] = ()
+    notes: tuple[dict[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "category": self.category,
+            "severity": self.severity,
+            "confidence": self.confidence,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "sentence": self.sentence,
+            "context": list(self.context),
+            "message": self.message,
+            "suggestion": self.suggestion,
+            "notes": list(self.notes),
+        }
+
+
+@dataclass
+class Report:
+    """All findings for one text, counts per category and the verdict."""
+
+    findings: list[Finding]
+    verdict: Verdict
+    jurisdictions: tuple[str, ...]
+    ruleset_version: str
+    text_length: int
+    counts: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        tally = Counter(f.category for f in self.findings)
+        self.counts = {c: tally.get(c, 0) for c in CATEGORIES}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "hypecheck_version": __version__,
+            "ruleset_version": self.ruleset_version,
+            "jurisdictions": list(self.jurisdictions),
+            "text_length": self.text_length,
+            "counts": self.counts,
+            "findings": [f.to_dict() for f in self.findings],
+            "verdict": self.verdict.to_dict(),
+        }
+
+
+def parse_jurisdictions(value: str | Iterable[str] | None) -> tuple[str, ...]:
+    """``"us,eu"`` or ``["us", "eu"]`` -> ``("us", "eu")``; None or "all" -> every code."""
+    if value is None:
+        return tuple(JURISDICTIONS)
+    items = value.split(",") if isinstance(value, str) else list(value)
+    codes = tuple(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
+    if not codes or codes == ("all",):
+        return tuple(JURISDICTIONS)
+    unknown = [c for c in codes if c not in JURISDICTIONS]
+    if unknown:
+        raise ValueError(f"unknown jurisdiction {', '.join(unknown)}; choose from {', '.join(JURISDICTIONS)}")
+    return codes
+
+
+class NoteIndex:
+    """Which notes a rule carries: those it names, plus those written for its whole category."""
+
+    def __init__(self, ruleset: RuleSet):
+        self.notes = ruleset.notes
+        self.by_category: dict[str, list[str]] = {c: [] for c in CATEGORIES}
+        for note_id, note in sorted(ruleset.notes.items()):
+            for category in note.get("applies_to", ()):
+                self.by_category[category].append(note_id)
+
+    def for_rule(self, rule: Rule, jurisdictions: tuple[str, ...]) -> list[dict[str, Any]]:
+        ids = list(dict.fromkeys([*rule.notes, *self.by_category.get(rule.category, ())]))
+        out = []
+        for note_id in ids:
+            note = self.notes[note_id]
+            if note["kind"] == "regulatory" and note["jurisdiction"] not in jurisdictions:
+                continue
+            out.append(note)
+        regulatory = [n for n in out if n["kind"] == "regulatory"]
+        evidence = [n for n in out if n["kind"] == "evidence"]
+        regulatory.sort(key=lambda n: jurisdictions.index(n["jurisdiction"]))
+        return regulatory + evidence
+
+
+def _note_view(note: dict[str, Any], numbers: list[int]) -> dict[str, Any]:
+    keys = ("kind", "id", "jurisdiction", "authority", "instrument", "title", "topic", "summary", "url",
+            "grade", "sources", "confirmed", "checked")
+    view = {k: note[k] for k in keys if k in note}
+    view["summary"] = " ".join(view["summary"].split())
+    view["source"] = numbers[0] if numbers else None
+    view["refs"] = numbers
+    return view
+
+
+class SourceList:
+    """Numbered, de-duplicated list of every source the findings cite."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, Any]] = []
+        self._index: dict[str, int] = {}
+
+    def add(self, key: str, entry: dict[str, Any]) -> int:
+        if key not in self._index:
+            self.items.append({"n": len(self.items) + 1, **entry})
+            self._index[key] = len(self.items)
+        return self._index[key]
+
+    def number(self, note: dict[str, Any]) -> list[int]:
+        if note["kind"] == "regulatory":
+            title = f"{note['authority']}: {note['instrument']}"
+            return [self.add(note["url"], {"kind": "regulatory", "title": title, "url": note["url"]})]
+        return [
+            self.add(src.get("url") or src["reference"], {"kind": "evidence", "title": src["reference"],
+                                                          "url": src.get("url")})
+            for src in note["sources"]
+        ]
+
+
+def build_report(doc: Doc, nlp: Language, jurisdictions: tuple[str, ...], spans_key: str = "hypecheck") -> Report:
+    """Turn the claim spans of a processed ``doc`` into a :class:`Report`."""
+    claims = nlp.get_pipe("hypecheck_claims")
+    ruleset: RuleSet = claims.ruleset
+    index = _note_index(claims)
+    sources = SourceList()
+    findings = []
+    for span in _visible(doc.spans.get(spans_key, ()), ruleset):
+        rule = ruleset.rules[span.label_]
+        notes = [_note_view(n, sources.number(n)) for n in index.for_rule(rule, jurisdictions)]
+        findings.append(
+            Finding(
+                rule=rule.id,
+                category=rule.category,
+                severity=rule.severity,
+                confidence=span._.hypecheck_confidence or rule.confidence,
+                start=span.start_char,
+                end=span.end_char,
+                text=span.text,
+                sentence=span.sent.text.strip() if doc.has_annotation("SENT_START") else doc.text,
+                message=rule.message,
+                suggestion=rule.suggestion,
+                context=tuple(span._.hypecheck_context),
+                notes=tuple(notes),
+            )
+        )
+    return Report(
+        findings=findings,
+        verdict=score(findings, sources.items, jurisdictions),
+        jurisdictions=jurisdictions,
+        ruleset_version=f"{ruleset.name} {ruleset.version}",
+        text_length=len(doc.text),
+    )
+
+
+def _note_index(claims: Any) -> NoteIndex:
+    index = getattr(claims, "_note_index", None)
+    if index is None:
+        index = claims._note_index = NoteIndex(claims.ruleset)
+    return index
+
+
+def _visible(spans: Iterable[Span], ruleset: RuleSet) -> list[Span]:
+    """Drop a span when a stronger finding of the same category covers it."""
+    spans = sorted(spans, key=lambda s: (s.start, -s.end))
+    kept: list[Span] = []
+    for span in spans:
+        rule = ruleset.rules[span.label_]
+        covered = any(
+            k.start <= span.start and span.end <= k.end
+            and ruleset.rules[k.label_].category == rule.category
+            and SEVERITY_RANK[ruleset.rules[k.label_].severity] >= SEVERITY_RANK[rule.severity]
+            for k in kept
+        )
+        if not covered:
+            kept.append(span)
+    return kept

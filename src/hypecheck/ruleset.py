@@ -1,0 +1,335 @@
+"""Load and validate rule packs: rules, shared term lists, notes and context cues.
+
+A pack is a folder::
+
+    ruleset.yml            name and version (optional in user packs)
+    context.yml            cue words for negation, hedging, reported speech, disclaimers
+    terms/*.yml            shared term lists, referenced from rules as ``$name``
+    notes/**/*.yml         regulatory and evidence notes, referenced by id
+    <category>/*.yml       one rule per file; its id is ``<category>.<file stem>``
+
+Files are read with ``yaml.safe_load`` semantics only and validated against the
+JSON schemas in ``hypecheck/schemas``; every problem is a :class:`RuleFileError`
+naming the file, the rule and the line.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import RuleFileError
+
+try:  # libyaml is ~10x faster; both are safe loaders.
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - pyyaml built without libyaml
+    _Loader = yaml.SafeLoader
+
+CATEGORIES: dict[str, str] = {
+    "disease": "Disease claim",
+    "drug_like": "Drug-like claim",
+    "dose": "Unverifiable dose",
+    "regulatory": "False regulatory claim",
+    "evidence": "Unsupported proof claim",
+    "safety": "Absolute safety claim",
+    "hype": "Miracle / hype",
+    "provenance": "Human-derived source",
+}
+JURISDICTIONS: dict[str, str] = {
+    "us": "United States",
+    "eu": "European Union",
+    "uk": "United Kingdom",
+    "in": "India",
+    "kr": "South Korea",
+    "jp": "Japan",
+    "ca": "Canada",
+    "au": "Australia",
+}
+DETECTORS = ("$count", "$percent", "$multiplier", "$quantity")
+DEFAULT_WITHIN = 8
+SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """One way a rule can match: a co-occurrence, a phrase list or a spaCy token pattern."""
+
+    elements: tuple[tuple[str, ...], ...] = ()
+    within: int = DEFAULT_WITHIN
+    order: bool = True
+    unless: tuple[str, ...] = ()
+    pattern: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    category: str
+    severity: str
+    confidence: float
+    message: str
+    suggestion: str
+    notes: tuple[str, ...]
+    alternatives: tuple[Alternative, ...]
+    unless: tuple[str, ...]
+    flag_examples: tuple[str, ...]
+    pass_examples: tuple[str, ...]
+    path: str
+    line: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "category": self.category,
+            "severity": self.severity,
+            "confidence": self.confidence,
+            "message": self.message,
+            "suggestion": self.suggestion,
+            "notes": list(self.notes),
+            "file": self.path,
+        }
+
+
+@dataclass(frozen=True)
+class TermList:
+    name: str
+    terms: tuple[str, ...]
+    inflect: bool
+    path: str
+
+
+@dataclass
+class RuleSet:
+    """Everything a pipeline needs, already validated and cross-checked."""
+
+    rules: dict[str, Rule] = field(default_factory=dict)
+    terms: dict[str, TermList] = field(default_factory=dict)
+    notes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cues: dict[str, Any] = field(default_factory=dict)
+    name: str = "hypecheck"
+    version: str = "0"
+
+    def select(self, prefixes: Iterable[str] | None) -> RuleSet:
+        """A copy keeping only rules whose id starts with one of ``prefixes``."""
+        if not prefixes:
+            return self
+        keep = tuple(p.strip() for p in prefixes if p.strip())
+        rules = {k: r for k, r in self.rules.items() if k.startswith(keep)}
+        return RuleSet(rules, self.terms, self.notes, self.cues, self.name, self.version)
+
+
+@cache
+def _schema(name: str) -> Any:
+    text = resources.files("hypecheck.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _validate(data: Any, schema_name: str, path: Path, text: str, rule: str | None) -> None:
+    import jsonschema  # imported lazily: only needed on the validation path
+
+    validator = jsonschema.Draft202012Validator(_schema(schema_name))
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is None:
+        return
+    where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
+    problem = error.message
+    if error.validator == "additionalProperties":
+        problem = f"{error.message}; allowed keys: {', '.join(sorted(error.schema.get('properties', {})))}"
+    if "is not of type 'string'" in problem:
+        problem += " (put it in quotes: YAML reads bare no, yes, on, off and numbers as other types)"
+    raise RuleFileError(path, f"{where}: {problem}", rule=rule, line=_line_of(text, error.absolute_path))
+
+
+def _line_of(text: str, json_path: Iterable[Any]) -> int | None:
+    """1-based line of the YAML node at ``json_path`` (best effort, error path only)."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return None
+    line = node.start_mark.line + 1 if node else None
+    for key in json_path:
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if k.value == key), None)
+            if found is None:
+                break
+            node = found
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+        else:
+            break
+        line = node.start_mark.line + 1
+    return line
+
+
+def _stringify_dates(value: Any) -> Any:
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _stringify_dates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_stringify_dates(v) for v in value]
+    return value
+
+
+def read_yaml(path: Path) -> tuple[Any, str]:
+    """Parse one file safely; malformed YAML becomes a RuleFileError with its line."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleFileError(path, f"cannot read: {exc}") from exc
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader only
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        found = re.search(r"^id:\s*(\S+)", text, re.M)
+        raise RuleFileError(
+            path,
+            f"malformed YAML: {getattr(exc, 'problem', None) or exc}",
+            rule=found.group(1) if found else None,
+            line=mark.line + 1 if mark else None,
+        ) from exc
+    return _stringify_dates(data), text
+
+
+def _yaml_files(folder: Path) -> Iterator[Path]:
+    yield from sorted(p for p in folder.rglob("*") if p.suffix in {".yml", ".yaml"} and p.is_file())
+
+
+def _as_tuple(value: Any) -> tuple[str, ...]:
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+def _elements(raw: list[Any] | None) -> tuple[tuple[str, ...], ...]:
+    return tuple(_as_tuple(e) for e in raw or ())
+
+
+def _flat(raw: list[Any] | None) -> tuple[str, ...]:
+    return tuple(x for group in _elements(raw) for x in group)
+
+
+def parse_rule(data: Any, path: Path, text: str) -> Rule:
+    """Validate one rule mapping and turn it into a :class:`Rule`."""
+    rule_id = data.get("id") if isinstance(data, dict) else None
+    _validate(data, "rule", path, text, rule_id)
+    category, _, name = rule_id.partition(".")
+    if category != data["category"]:
+        raise RuleFileError(
+            path, f"id prefix {category!r} differs from category {data['category']!r}",
+            rule=rule_id, line=_line_of(text, ["id"]),
+        )
+    if path.stem != name:
+        raise RuleFileError(
+            path, f"file name {path.name!r} must be the rule name {name + '.yml'!r}",
+            rule=rule_id, line=_line_of(text, ["id"]),
+        )
+    alternatives = []
+    for alt in data["match"]:
+        if "phrases" in alt:
+            elements: tuple[tuple[str, ...], ...] = (tuple(alt["phrases"]),)
+        else:
+            elements = _elements(alt.get("all"))
+        alternatives.append(
+            Alternative(
+                elements=elements,
+                within=alt.get("within", DEFAULT_WITHIN),
+                order=alt.get("order", True),
+                unless=_flat(alt.get("unless")),
+                pattern=tuple(alt.get("pattern", ())),
+            )
+        )
+    line = _line_of(text, []) or 1
+    return Rule(
+        id=rule_id,
+        category=data["category"],
+        severity=data["severity"],
+        confidence=float(data.get("confidence", 0.85)),
+        message=" ".join(data["message"].split()),
+        suggestion=" ".join(data["suggestion"].split()),
+        notes=tuple(data["notes"]),
+        alternatives=tuple(alternatives),
+        unless=_flat(data.get("unless")),
+        flag_examples=tuple(data["examples"]["flag"]),
+        pass_examples=tuple(data["examples"]["pass"]),
+        path=str(path),
+        line=line,
+    )
+
+
+def _load_pack(folder: Path, into: RuleSet) -> None:
+    if folder.is_file():
+        data, text = read_yaml(folder)
+        _add_rule(into, parse_rule(data, folder, text))
+        return
+    if not folder.is_dir():
+        raise RuleFileError(folder, "no such rule file or folder")
+    meta = folder / "ruleset.yml"
+    if meta.is_file():
+        data, _ = read_yaml(meta)
+        into.name = str(data.get("name", into.name))
+        into.version = str(data.get("version", into.version))
+    context = folder / "context.yml"
+    if context.is_file():
+        data, text = read_yaml(context)
+        _validate(data, "context", context, text, None)
+        into.cues = data
+    for path in _yaml_files(folder / "terms") if (folder / "terms").is_dir() else ():
+        data, text = read_yaml(path)
+        _validate(data, "terms", path, text, None)
+        into.terms[data["name"]] = TermList(data["name"], tuple(data["terms"]), data.get("inflect", True), str(path))
+    for path in _yaml_files(folder / "notes") if (folder / "notes").is_dir() else ():
+        data, text = read_yaml(path)
+        _validate(data, "note", path, text, data.get("id") if isinstance(data, dict) else None)
+        if data["id"] in into.notes:
+            raise RuleFileError(path, f"duplicate note id {data['id']!r}", line=_line_of(text, ["id"]))
+        into.notes[data["id"]] = data
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in {"terms", "notes"}):
+        for path in _yaml_files(sub):
+            data, text = read_yaml(path)
+            _add_rule(into, parse_rule(data, path, text))
+
+
+def _add_rule(into: RuleSet, rule: Rule) -> None:
+    if rule.id in into.rules:
+        other = into.rules[rule.id].path
+        raise RuleFileError(rule.path, f"duplicate rule id (also in {other})", rule=rule.id, line=rule.line)
+    into.rules[rule.id] = rule
+
+
+def _check_references(rs: RuleSet) -> None:
+    for rule in rs.rules.values():
+        refs = [x for alt in rule.alternatives for group in alt.elements for x in group]
+        refs += list(rule.unless) + [x for alt in rule.alternatives for x in alt.unless]
+        for ref in refs:
+            if ref.startswith("$") and ref[1:] not in rs.terms and ref not in DETECTORS:
+                known = ", ".join(sorted(f"${t}" for t in rs.terms) + list(DETECTORS))
+                raise RuleFileError(
+                    rule.path, f"unknown term list {ref!r}; known: {known}", rule=rule.id, line=rule.line
+                )
+        for note in rule.notes:
+            if note not in rs.notes:
+                raise RuleFileError(rule.path, f"unknown note {note!r}", rule=rule.id, line=rule.line)
+    for terms in rs.terms.values():
+        for term in terms.terms:
+            if term.startswith("$") and term[1:] not in rs.terms:
+                raise RuleFileError(terms.path, f"term list {terms.name}: unknown term list {term!r}")
+
+
+def load_ruleset(packs: Iterable[str | Path] = (), *, builtin: bool = True) -> RuleSet:
+    """Load the built-in pack (unless ``builtin=False``) and then each user pack in order."""
+    from ._paths import rules_dir
+
+    rs = RuleSet()
+    folders = ([rules_dir()] if builtin else []) + [Path(p) for p in packs]
+    for folder in folders:
+        _load_pack(folder, rs)
+    _check_references(rs)
+    return rs

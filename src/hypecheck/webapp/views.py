@@ -1,0 +1,246 @@
+"""Routes: the page (server-rendered), exports and the JSON API."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+)
+
+from .markdown import report_markdown
+from .openapi import openapi_document
+from .present import build_view
+from .service import (
+    Engine,
+    InputError,
+    Settings,
+    parse_jurisdictions,
+    prepare,
+    run_check,
+)
+
+bp = Blueprint("hypecheck", __name__)
+
+_API_PREFIXES = ("/api/", "/healthz")
+
+
+def wants_json() -> bool:
+    """Whether the current request should get JSON errors (API paths)."""
+    return request.path.startswith(_API_PREFIXES) or request.path == "/api"
+
+
+def _engine() -> Engine:
+    return current_app.extensions["hypecheck"]
+
+
+def _settings() -> Settings:
+    return Settings.from_config(current_app.config)
+
+
+@bp.app_context_processor
+def _template_globals() -> dict[str, Any]:
+    return {"version": _engine().version}
+
+
+@bp.app_template_filter("http_url")
+def http_url(value: Any) -> str:
+    """*value* if it is an http(s) URL, else ``""`` (never a javascript: link)."""
+    url = str(value or "").strip()
+    return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+def _json_error(message: str, status: int) -> Response:
+    response = jsonify(error=message)
+    response.status_code = status
+    return response
+
+
+# --- JSON API ---------------------------------------------------------------------------
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    engine = _engine()
+    return jsonify(status="ok", version=engine.version, rules=len(engine.rules))
+
+
+@bp.get("/api/rules")
+def api_rules() -> Response:
+    engine = _engine()
+    return jsonify(
+        rules=engine.rules, categories=engine.categories, jurisdictions=engine.jurisdictions
+    )
+
+
+@bp.get("/api/openapi.json")
+def api_openapi() -> Response:
+    engine = _engine()
+    return jsonify(
+        openapi_document(
+            engine.version,
+            engine.jurisdictions,
+            engine.categories,
+            int(current_app.config["HYPECHECK_MAX_CHARS"]),
+        )
+    )
+
+
+def _read_json_object() -> dict[str, Any]:
+    if not request.is_json:
+        raise InputError("Send the request body as application/json.", status=415)
+    raw = request.get_data(cache=False)  # 413 past MAX_CONTENT_LENGTH
+    try:
+        body = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError("The request body is not valid UTF-8 text.") from exc
+    if "\x00" in body:
+        raise InputError("The request body contains binary data (NUL bytes).")
+    try:
+        data = json.loads(body)
+    except ValueError as exc:
+        raise InputError(f"The request body is not valid JSON ({exc}).") from exc
+    if not isinstance(data, dict):
+        raise InputError('The request body must be a JSON object such as {"text": "..."}.')
+    return data
+
+
+def _optional_str(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise InputError(f'"{key}" must be a string.')
+    return value
+
+
+@bp.post("/api/check")
+def api_check() -> Response:
+    try:
+        data = _read_json_object()
+        text = _optional_str(data, "text")
+        url = _optional_str(data, "url")
+        fmt = _optional_str(data, "format") or "auto"
+        if text is None and not url:
+            raise InputError('Send "text" (the copy to check) or "url".')
+        engine = _engine()
+        jurisdictions = parse_jurisdictions(data.get("jurisdictions"), engine.jurisdictions)
+        prepared = prepare(text=text, url=url, fmt=fmt, settings=_settings())
+        report = run_check(engine, prepared, jurisdictions)
+    except InputError as exc:
+        return _json_error(str(exc), exc.status)
+    return jsonify(report)
+
+
+# --- Page ---------------------------------------------------------------------------------
+
+
+def _form_values() -> dict[str, Any]:
+    engine = _engine()
+    return {
+        "text": "",
+        "url": "",
+        "format": "auto",
+        "jurisdictions": list(engine.jurisdictions),
+    }
+
+
+def _page(status: int = 200, **context: Any) -> tuple[str, int]:
+    engine = _engine()
+    settings = _settings()
+    context.setdefault("form", _form_values())
+    return (
+        render_template(
+            "index.html",
+            engine=engine,
+            allow_fetch=settings.allow_fetch,
+            max_chars=settings.max_chars,
+            **context,
+        ),
+        status,
+    )
+
+
+def _read_form(*, allow_url: bool) -> dict[str, Any]:
+    """The submitted form values, also used to redisplay the form."""
+    return {
+        "text": request.form.get("text", "").replace("\r\n", "\n"),
+        "url": request.form.get("url", "").strip() if allow_url else "",
+        "format": request.form.get("format", "auto"),
+        "jurisdictions": request.form.getlist("j"),
+    }
+
+
+@bp.get("/")
+def index() -> tuple[str, int]:
+    return _page()
+
+
+@bp.post("/")
+def index_post() -> tuple[str, int]:
+    settings = _settings()
+    form = _read_form(allow_url=settings.allow_fetch)
+    try:
+        jurisdictions = parse_jurisdictions(form["jurisdictions"], _engine().jurisdictions)
+        notices: list[str] = []
+        text: str | None = form["text"]
+        if form["url"]:
+            if text and text.strip():
+                notices.append("The web address was checked; the pasted text was left aside.")
+            text = None
+        prepared = prepare(text=text, url=form["url"] or None, fmt=form["format"], settings=settings)
+        prepared.notices[:0] = notices
+        report = run_check(_engine(), prepared, jurisdictions)
+    except InputError as exc:
+        return _page(exc.status, form=form, error=str(exc))
+    view = build_view(report, _engine().categories, _engine().jurisdictions)
+    return _page(form=form, report=report, view=view, notices=prepared.notices)
+
+
+def _export_report() -> dict[str, Any]:
+    form = {
+        "text": request.form.get("text", "").replace("\r\n", "\n"),
+        "format": request.form.get("format", "text"),
+        "j": request.form.getlist("j"),
+    }
+    engine = _engine()
+    jurisdictions = parse_jurisdictions(form["j"], engine.jurisdictions)
+    prepared = prepare(text=form["text"], url=None, fmt=form["format"], settings=_settings())
+    source = request.form.get("source_url", "").strip()
+    if source.startswith(("http://", "https://")):
+        prepared.url = source
+        prepared.kind = "url"
+    return run_check(engine, prepared, jurisdictions)
+
+
+def _attachment(body: str, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.post("/export.json")
+def export_json() -> Response | tuple[str, int]:
+    try:
+        report = _export_report()
+    except InputError as exc:
+        return _page(exc.status, error=str(exc))
+    body = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    return _attachment(body, "application/json", "hypecheck-report.json")
+
+
+@bp.post("/export.md")
+def export_md() -> Response | tuple[str, int]:
+    try:
+        report = _export_report()
+    except InputError as exc:
+        return _page(exc.status, error=str(exc))
+    engine = _engine()
+    body = report_markdown(report, engine.categories, engine.jurisdictions)
+    response = _attachment(body, "text/markdown", "hypecheck-report.md")
+    response.headers["Content-Type"] = "text/markdown; charset=utf-8"
+    return response
