@@ -36,12 +36,23 @@ def _nlp(nlp: Language | None) -> Language:
     return _default_nlp
 
 
-def check(text: str, *, jurisdictions: str | Iterable[str] | None = None, nlp: Language | None = None) -> Report:
-    """Check one text; returns a :class:`Report` with findings, notes and verdict."""
-    from .report import build_report, parse_jurisdictions
+def check(
+    text: str,
+    *,
+    jurisdictions: str | Iterable[str] | None = None,
+    nlp: Language | None = None,
+    min_confidence: float | None = None,
+) -> Report:
+    """Check one text; returns a :class:`Report` with findings, notes and verdict.
+
+    ``jurisdictions``: codes such as ``"us,eu"`` (default all); ``min_confidence``:
+    leave out findings below it (default 0.55 hides claims the text only reports).
+    """
+    from .report import DEFAULT_MIN_CONFIDENCE, build_report, parse_jurisdictions
 
     pipeline = _nlp(nlp)
-    return build_report(pipeline(text), pipeline, parse_jurisdictions(jurisdictions))
+    floor = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
+    return build_report(pipeline(text), pipeline, parse_jurisdictions(jurisdictions), min_confidence=floor)
 
 
 def list_rules(nlp: Language | None = None) -> list[dict[str, Any]]:

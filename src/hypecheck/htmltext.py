@@ -7,7 +7,9 @@ reader sees, not on the markup.
 
 from __future__ import annotations
 
+import copy
 import re
+from typing import Any
 
 __all__ = ["html_to_text", "looks_like_html"]
 
@@ -24,9 +26,12 @@ _ENTITY = re.compile(r"&(?:[a-z]{2,8}|#\d{2,6}|#x[0-9a-f]{2,6});", re.IGNORECASE
 # Elements whose content a reader never sees.
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object")
 _BLOCKS = frozenset(
-    "address article aside blockquote br dd div dl dt fieldset figcaption figure footer form "
-    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead "
-    "tr ul option caption summary details".split()
+    (
+        "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div", "dl",
+        "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
+        "h6", "header", "hr", "li", "main", "nav", "ol", "option", "p", "pre", "section",
+        "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    )
 )
 _MAX_BLANK = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
@@ -53,25 +58,43 @@ def looks_like_html(text: str) -> bool:
 def html_to_text(html: str) -> str:
     """Return the readable text of *html* (main content first, then a fallback).
 
-    trafilatura extracts the main content; when it finds nothing (short
-    fragments, unusual pages) the visible text of the whole document is used,
-    without scripts, styles and other invisible elements.  Returns ``""`` when
-    there is no readable text at all.
+    Scripts, styles, templates and other invisible elements are removed first.
+    trafilatura then extracts the main content; when it finds nothing (short
+    fragments, unusual pages) the visible text of the whole document is used.
+    Returns ``""`` when there is no readable text at all.
     """
-    text = _trafilatura_text(html)
+    root = _parse(html)
+    if root is None:
+        return ""
+    text = _trafilatura_text(copy.deepcopy(root))
     if not text:
-        text = _visible_text(html)
+        text = _visible_text(root)
     return text.strip()
 
 
-def _trafilatura_text(html: str) -> str:
+def _parse(html: str) -> Any:
+    """An lxml document for *html* without invisible elements, or ``None``."""
+    import lxml.html
+    from lxml import etree
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+    for bad in list(root.iter(*_INVISIBLE)):
+        bad.drop_tree()
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+    return root
+
+
+def _trafilatura_text(tree: Any) -> str:
     try:
         import trafilatura
     except ImportError:  # pragma: no cover - trafilatura is a declared dependency
         return ""
     try:
         result = trafilatura.extract(
-            html,
+            tree,
             favor_recall=True,
             include_comments=False,
             include_tables=True,
@@ -79,38 +102,26 @@ def _trafilatura_text(html: str) -> str:
             include_links=False,
             with_metadata=False,
         )
-    except Exception:  # noqa: BLE001 - third-party parser; fall back to lxml
+    except Exception:  # third-party parser: fall back to the lxml walk
         return ""
     return _tidy(result or "")
 
 
-def _visible_text(html: str) -> str:
-    """Visible text of *html* via lxml, with block elements on their own lines."""
-    import lxml.html
-    from lxml import etree
-
-    try:
-        root = lxml.html.fromstring(html)
-    except (etree.ParserError, ValueError):
-        return ""
-    if isinstance(root.tag, str) and root.tag.lower() in _INVISIBLE:
-        return ""
-    for bad in list(root.iter(*_INVISIBLE)):
-        bad.drop_tree()
-    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, with_tail=False)
+def _visible_text(root: Any) -> str:
+    """Visible text of a cleaned lxml tree, with block elements on their own lines."""
     parts: list[str] = []
     _walk(root, parts)
     return _tidy("".join(parts))
 
 
-def _walk(element: object, parts: list[str]) -> None:
-    tag = getattr(element, "tag", None)
+def _walk(element: Any, parts: list[str]) -> None:
+    tag = element.tag
     block = isinstance(tag, str) and tag.lower() in _BLOCKS
     if block:
         parts.append("\n")
-    if getattr(element, "text", None):
-        parts.append(element.text)  # type: ignore[attr-defined]
-    for child in element:  # type: ignore[attr-defined]
+    if element.text:
+        parts.append(element.text)
+    for child in element:
         _walk(child, parts)
         if child.tail:
             parts.append(child.tail)

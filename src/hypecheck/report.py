@@ -15,6 +15,8 @@ from .ruleset import CATEGORIES, JURISDICTIONS, SEVERITY_RANK, Rule, RuleSet
 from .verdict import Verdict, score
 
 SCHEMA_VERSION = 1
+# Reported claims ("some clinics claim ...") score 0.51 and fall below this; hedged ones stay.
+DEFAULT_MIN_CONFIDENCE = 0.55
 
 
 @dataclass(frozen=True)
@@ -151,14 +153,25 @@ class SourceList:
         ]
 
 
-def build_report(doc: Doc, nlp: Language, jurisdictions: tuple[str, ...], spans_key: str = "hypecheck") -> Report:
-    """Turn the claim spans of a processed ``doc`` into a :class:`Report`."""
+def build_report(
+    doc: Doc,
+    nlp: Language,
+    jurisdictions: tuple[str, ...],
+    *,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    spans_key: str = "hypecheck",
+) -> Report:
+    """Turn the claim spans of a processed ``doc`` into a :class:`Report`.
+
+    Spans below ``min_confidence`` (reported claims, by default) are left out.
+    """
     claims = nlp.get_pipe("hypecheck_claims")
     ruleset: RuleSet = claims.ruleset
     index = _note_index(claims)
     sources = SourceList()
     findings = []
-    for span in _visible(doc.spans.get(spans_key, ()), ruleset):
+    spans = [s for s in doc.spans.get(spans_key, ()) if (s._.hypecheck_confidence or 1.0) >= min_confidence]
+    for span in _visible(spans, ruleset):
         rule = ruleset.rules[span.label_]
         notes = [_note_view(n, sources.number(n)) for n in index.for_rule(rule, jurisdictions)]
         findings.append(

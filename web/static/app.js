@@ -26,7 +26,7 @@
       if (!body) { return; }
       var copy = body.cloneNode(true);
       copy.querySelectorAll("[id]").forEach(function (el) { el.removeAttribute("id"); });
-      copy.querySelectorAll("details").forEach(function (el) { el.open = true; });
+      copy.querySelectorAll("details.notes").forEach(function (el) { el.open = true; });
       content.appendChild(copy);
     });
     if (!content.firstChild) { return; }

@@ -3,11 +3,15 @@
 Looks only at the sentences that hold claims.  A claim is
 
 * **negated** when a negation cue ("not", "no", "never", "without" …) stands
-  before it in its clause, within ``window`` tokens: dropped;
+  before it in its clause, within ``window`` tokens, or a sentence-wide one
+  ("no evidence", "unproven") stands anywhere before it: dropped;
 * part of a **disclaimer** sentence ("not intended to diagnose, treat, cure or
   prevent any disease"): dropped, and only that sentence, never the page;
-* **hedged** ("may help", "could"), **reported** ("some clinics claim that"),
-  or a **question**: kept, with the flag and a lower confidence.
+* **hedged** ("may help", "could"), **reported** ("some clinics claim that",
+  "products intended to treat disease are regulated as drugs"), or a
+  **question**: kept, with the flag and a lower confidence.  Reported claims
+  fall below the default ``min_confidence`` of reports, so they are shown only
+  when asked for (``--min-confidence 0``).
 
 Dropped spans move to ``doc.spans[spans_key + "_suppressed"]`` so a user can see
 why something was not reported.  The cue words are data: ``rules/context.yml``.
@@ -21,7 +25,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.6}
+CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.75}
 DROPPED = ("negated", "disclaimer")
 
 if not Span.has_extension("hypecheck_context"):
@@ -38,10 +42,11 @@ class ClaimContext:
         self.window = int(cues.get("window", 6))
         self.confidence = confidence
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for kind in ("negation", "hedge", "reported", "disclaimer", "scope_breaks"):
+        for kind in ("negation", "negation_scope", "hedge", "reported", "disclaimer", "scope_breaks"):
             phrases = cues.get(kind) or []
             if phrases:
-                self.matcher.add(kind, list(nlp.tokenizer.pipe(phrases)))
+                variants = sorted({v for p in phrases for v in (p, p.replace("'", "\u2019"))})
+                self.matcher.add(kind, list(nlp.tokenizer.pipe(variants)))
 
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans.get(self.spans_key, ()))
@@ -68,7 +73,7 @@ class ClaimContext:
         found: dict[str, list[tuple[int, int]]] = defaultdict(list)
         strings = sent.doc.vocab.strings
         for match_id, start, end in self.matcher(sent):
-            found[strings[match_id]].append((sent.start + start, sent.start + end))
+            found[strings[match_id]].append((start, end))  # doc offsets, even for a Span
         return found
 
     def flags(self, span: Span, sent: Span, cues: dict[str, list[tuple[int, int]]]) -> tuple[str, ...]:
@@ -78,11 +83,13 @@ class ClaimContext:
         clause_start = max([sent.start] + [end for start, end in cues.get("scope_breaks", ()) if end <= span.start])
         lo = max(clause_start, span.start - self.window)
         flags = []
-        if any(lo <= start and end <= span.start for start, end in cues.get("negation", ())):
+        if any(lo <= start and end <= span.start for start, end in cues.get("negation", ())) or any(
+            end <= span.start for start, end in cues.get("negation_scope", ())
+        ):
             flags.append("negated")
         if any(lo <= start and end <= span.end for start, end in cues.get("hedge", ())):
             flags.append("hedged")
-        if any(end <= span.start for start, end in cues.get("reported", ())):
+        if cues.get("reported"):
             flags.append("reported")
         if sent.text.rstrip().endswith("?"):
             flags.append("question")

@@ -187,10 +187,9 @@ def _resolve(host: str, port: int, *, allow_loopback: bool) -> str:
         check_address(literal, allow_loopback=allow_loopback)
         return str(literal)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError) as exc:
+        addresses = _lookup(host, port)
+    except (OSError, UnicodeError) as exc:
         raise FetchError(f"Could not find the site {host!r}.") from exc
-    addresses = [str(info[4][0]) for info in infos]
     if not addresses:
         raise FetchError(f"Could not find the site {host!r}.")
     for address in addresses:
@@ -198,9 +197,23 @@ def _resolve(host: str, port: int, *, allow_loopback: bool) -> str:
     return addresses[0]
 
 
+def _lookup(host: str, port: int) -> list[str]:
+    """All addresses DNS gives for *host* (patched in tests)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    return [str(info[4][0]) for info in infos]
+
+
 def _open_socket(ip: str, port: int, timeout: float) -> socket.socket:
-    """Open a TCP connection to the already-checked *ip* (patched in tests)."""
-    return socket.create_connection((ip, port), timeout=timeout)
+    """Open a TCP connection to the already-checked literal *ip* (no second DNS lookup)."""
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect((ip, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
 
 
 class _PinnedHTTP(http.client.HTTPConnection):

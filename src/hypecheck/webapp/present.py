@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +47,7 @@ def segments(text: str, findings: list[Mapping[str, Any]]) -> list[Segment]:
         closing.setdefault(end, []).append(i)
     active: list[int] = []
     out: list[Segment] = []
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         for i in closing.get(a, ()):
             active.remove(i)
         starts = sorted(opening.get(a, ()))

@@ -52,7 +52,8 @@ def load_engine(*, serialize: bool = True) -> Engine:
         version=str(hypecheck.__version__),
         jurisdictions=dict(hypecheck.JURISDICTIONS),
         categories=dict(hypecheck.CATEGORIES),
-        rules=list(hypecheck.list_rules(nlp)),
+        # "file" is a server path: not for the public API.
+        rules=[{k: v for k, v in r.items() if k != "file"} for r in hypecheck.list_rules(nlp)],
         lock=threading.Lock() if serialize else None,
     )
 
