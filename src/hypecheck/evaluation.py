@@ -8,6 +8,8 @@ from typing import Any
 
 from spacy.language import Language
 
+from .report import build_report
+
 SCORED = ("disease", "drug_like", "dose", "regulatory", "evidence", "safety", "hype")
 
 
@@ -32,8 +34,10 @@ def score(gold: list[dict[str, Any]], predicted: dict[str, set[str]]) -> dict[st
             tally[c][key] += 1
             if key in {"fn", "fp"}:
                 errors[c].append((key, str(row["id"]), row["text"]))
-    table = {c: dict(zip(("precision", "recall", "f1"), _f1(t["tp"], t["fp"], t["fn"])),
-                     support=t["tp"] + t["fn"]) for c, t in tally.items()}
+    table = {}
+    for c, t in tally.items():
+        p, r, f = _f1(t["tp"], t["fp"], t["fn"])
+        table[c] = {"precision": p, "recall": r, "f1": f, "support": t["tp"] + t["fn"]}
     macro = sum(v["f1"] for v in table.values()) / len(table)
     return {"categories": table, "macro_f1": macro, "false_alarm_rate": alarms / clean if clean else 0.0,
             "snippets": len(gold), "errors": errors}
@@ -43,8 +47,10 @@ def evaluate_corpus(nlp: Language, path: str, *, errors: int = 0) -> str:
     """Run the pipeline over a labelled corpus and return a printable table."""
     with open(path, encoding="utf-8") as handle:
         gold = [json.loads(line) for line in handle if line.strip()]
-    docs = nlp.pipe(row["text"] for row in gold)
-    predicted = {str(row["id"]): {s.label_.split(".")[0] for s in doc.spans["hypecheck"]} for row, doc in zip(gold, docs)}
+    predicted = {}
+    for row, doc in zip(gold, nlp.pipe(row["text"] for row in gold), strict=True):
+        report = build_report(doc, nlp, ("us",))
+        predicted[str(row["id"])] = {f.category for f in report.findings}
     result = score(gold, predicted)
     lines = [f"{'category':<12} {'precision':>9} {'recall':>7} {'f1':>6} {'support':>8}"]
     for c, v in result["categories"].items():

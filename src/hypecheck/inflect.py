@@ -47,6 +47,15 @@ def regular_forms(word: str) -> set[str]:
     return out
 
 
+def plural_forms(word: str) -> set[str]:
+    """The word and its regular plural."""
+    if len(word) < 3 or not word.isalpha() or word.endswith("s"):
+        return {word}
+    if word.endswith("y") and word[-2] not in _VOWELS:
+        return {word, word[:-1] + "ies"}
+    return {word, word + ("es" if word.endswith(("x", "z", "ch", "sh")) else "s")}
+
+
 def word_forms(word: str) -> set[str]:
     return regular_forms(word) | set(IRREGULAR.get(word, ()))
 
@@ -56,7 +65,12 @@ def phrase_variants(phrase: str, *, inflect: bool = True) -> set[str]:
     phrase = " ".join(phrase.lower().split())
     words = phrase.split(" ")
     if inflect:
-        choices = [sorted(word_forms(w)) for w in words]
+        # A verb leads a phrase and a noun ends it: every form of the first word,
+        # the plural of the last, the middle as written.
+        choices = [[w] for w in words]
+        choices[0] = sorted(word_forms(words[0]))
+        if len(words) > 1:
+            choices[-1] = sorted(plural_forms(words[-1]))
         combos = itertools.islice(itertools.product(*choices), MAX_VARIANTS)
         variants = {" ".join(c) for c in combos}
     else:

@@ -11,6 +11,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import __version__
+from .components.sentences import sentence_of
 from .ruleset import CATEGORIES, JURISDICTIONS, SEVERITY_RANK, Rule, RuleSet
 from .verdict import Verdict, score
 
@@ -169,11 +170,16 @@ def build_report(
     ruleset: RuleSet = claims.ruleset
     index = _note_index(claims)
     sources = SourceList()
+    views: dict[str, dict[str, Any]] = {}
     findings = []
     spans = [s for s in doc.spans.get(spans_key, ()) if (s._.hypecheck_confidence or 1.0) >= min_confidence]
     for span in _visible(spans, ruleset):
         rule = ruleset.rules[span.label_]
-        notes = [_note_view(n, sources.number(n)) for n in index.for_rule(rule, jurisdictions)]
+        notes = []
+        for note in index.for_rule(rule, jurisdictions):
+            if note["id"] not in views:
+                views[note["id"]] = _note_view(note, sources.number(note))
+            notes.append(views[note["id"]])
         findings.append(
             Finding(
                 rule=rule.id,
@@ -183,7 +189,7 @@ def build_report(
                 start=span.start_char,
                 end=span.end_char,
                 text=span.text,
-                sentence=span.sent.text.strip() if doc.has_annotation("SENT_START") else doc.text,
+                sentence=sentence_of(doc, span.start).text.strip(),
                 message=rule.message,
                 suggestion=rule.suggestion,
                 context=tuple(span._.hypecheck_context),
@@ -192,10 +198,10 @@ def build_report(
         )
     return Report(
         findings=findings,
-        verdict=score(findings, sources.items, jurisdictions),
+        verdict=score(findings, sources.items, jurisdictions, ruleset.verdict),
         jurisdictions=jurisdictions,
         ruleset_version=f"{ruleset.name} {ruleset.version}",
-        text_length=len(doc.text),
+        text_length=doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0,  # doc.text is O(n)
     )
 
 

@@ -4,6 +4,7 @@ A pack is a folder::
 
     ruleset.yml            name and version (optional in user packs)
     context.yml            cue words for negation, hedging, reported speech, disclaimers
+    verdict.yml            the scorecard: dimensions, weights, tiers, advice
     terms/*.yml            shared term lists, referenced from rules as ``$name``
     notes/**/*.yml         regulatory and evidence notes, referenced by id
     <category>/*.yml       one rule per file; its id is ``<category>.<file stem>``
@@ -54,7 +55,7 @@ JURISDICTIONS: dict[str, str] = {
     "ca": "Canada",
     "au": "Australia",
 }
-DETECTORS = ("$count", "$percent", "$multiplier", "$quantity")
+DETECTORS = frozenset({"$count", "$percent", "$multiplier", "$quantity"})
 DEFAULT_WITHIN = 8
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
 
@@ -115,6 +116,7 @@ class RuleSet:
     terms: dict[str, TermList] = field(default_factory=dict)
     notes: dict[str, dict[str, Any]] = field(default_factory=dict)
     cues: dict[str, Any] = field(default_factory=dict)
+    verdict: dict[str, Any] = field(default_factory=dict)
     name: str = "hypecheck"
     version: str = "0"
 
@@ -124,7 +126,7 @@ class RuleSet:
             return self
         keep = tuple(p.strip() for p in prefixes if p.strip())
         rules = {k: r for k, r in self.rules.items() if k.startswith(keep)}
-        return RuleSet(rules, self.terms, self.notes, self.cues, self.name, self.version)
+        return RuleSet(rules, self.terms, self.notes, self.cues, self.verdict, self.name, self.version)
 
 
 @cache
@@ -142,11 +144,15 @@ def _validate(data: Any, schema_name: str, path: Path, text: str, rule: str | No
         return
     where = "/".join(str(p) for p in error.absolute_path) or "(top level)"
     problem = error.message
+    json_path = list(error.absolute_path)
     if error.validator == "additionalProperties":
-        problem = f"{error.message}; allowed keys: {', '.join(sorted(error.schema.get('properties', {})))}"
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        json_path += extra[:1]
+        problem = f"unknown key {', '.join(map(repr, extra))}; allowed keys: {', '.join(allowed)}"
     if "is not of type 'string'" in problem:
         problem += " (put it in quotes: YAML reads bare no, yes, on, off and numbers as other types)"
-    raise RuleFileError(path, f"{where}: {problem}", rule=rule, line=_line_of(text, error.absolute_path))
+    raise RuleFileError(path, f"{where}: {problem}", rule=rule, line=_line_of(text, json_path))
 
 
 def _line_of(text: str, json_path: Iterable[Any]) -> int | None:
@@ -187,7 +193,7 @@ def read_yaml(path: Path) -> tuple[Any, str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleFileError(path, f"cannot read: {exc}") from exc
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader only
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         found = re.search(r"^id:\s*(\S+)", text, re.M)
@@ -264,7 +270,7 @@ def parse_rule(data: Any, path: Path, text: str) -> Rule:
     )
 
 
-def _load_pack(folder: Path, into: RuleSet) -> None:
+def _load_pack(folder: Path, into: RuleSet, *, with_rules: bool = True) -> None:
     if folder.is_file():
         data, text = read_yaml(folder)
         _add_rule(into, parse_rule(data, folder, text))
@@ -281,6 +287,11 @@ def _load_pack(folder: Path, into: RuleSet) -> None:
         data, text = read_yaml(context)
         _validate(data, "context", context, text, None)
         into.cues = data
+    verdict = folder / "verdict.yml"
+    if verdict.is_file():
+        data, text = read_yaml(verdict)
+        _validate(data, "verdict", verdict, text, None)
+        into.verdict = data
     for path in _yaml_files(folder / "terms") if (folder / "terms").is_dir() else ():
         data, text = read_yaml(path)
         _validate(data, "terms", path, text, None)
@@ -291,7 +302,8 @@ def _load_pack(folder: Path, into: RuleSet) -> None:
         if data["id"] in into.notes:
             raise RuleFileError(path, f"duplicate note id {data['id']!r}", line=_line_of(text, ["id"]))
         into.notes[data["id"]] = data
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in {"terms", "notes"}):
+    subfolders = sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in {"terms", "notes"})
+    for sub in subfolders if with_rules else ():
         for path in _yaml_files(sub):
             data, text = read_yaml(path)
             _add_rule(into, parse_rule(data, path, text))
@@ -310,7 +322,7 @@ def _check_references(rs: RuleSet) -> None:
         refs += list(rule.unless) + [x for alt in rule.alternatives for x in alt.unless]
         for ref in refs:
             if ref.startswith("$") and ref[1:] not in rs.terms and ref not in DETECTORS:
-                known = ", ".join(sorted(f"${t}" for t in rs.terms) + list(DETECTORS))
+                known = ", ".join(sorted([f"${t}" for t in rs.terms] + list(DETECTORS)))
                 raise RuleFileError(
                     rule.path, f"unknown term list {ref!r}; known: {known}", rule=rule.id, line=rule.line
                 )
@@ -324,12 +336,16 @@ def _check_references(rs: RuleSet) -> None:
 
 
 def load_ruleset(packs: Iterable[str | Path] = (), *, builtin: bool = True) -> RuleSet:
-    """Load the built-in pack (unless ``builtin=False``) and then each user pack in order."""
+    """Load the built-in pack and then each user pack in order.
+
+    ``builtin=False`` leaves the built-in *rules* out; their term lists, notes and
+    context cues stay available, so a user's pack can reference them.
+    """
     from ._paths import rules_dir
 
     rs = RuleSet()
-    folders = ([rules_dir()] if builtin else []) + [Path(p) for p in packs]
-    for folder in folders:
-        _load_pack(folder, rs)
+    _load_pack(rules_dir(), rs, with_rules=builtin)
+    for folder in packs:
+        _load_pack(Path(folder), rs)
     _check_references(rs)
     return rs

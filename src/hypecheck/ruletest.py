@@ -24,7 +24,8 @@ def rule_failures(nlp: Language, rule: Rule) -> list[str]:
 
 
 def _raises(nlp: Language, rule_id: str, text: str) -> bool:
-    return any(span.label_ == rule_id for span in nlp(text).spans["hypecheck"])
+    doc = nlp(text)
+    return any(span.label_ == rule_id for span in doc.spans["hypecheck"])
 
 
 def run_examples(

@@ -9,11 +9,6 @@
   var title = document.getElementById("detail-title");
   var opener = null;
 
-  function findingBody(n) {
-    var item = document.getElementById("finding-" + n);
-    return item ? item.querySelector(".finding-body") : null;
-  }
-
   function openDetail(numbers, from) {
     if (!dialog || typeof dialog.showModal !== "function") {
       // Old browser: jump to the finding in the list instead.
@@ -21,13 +16,24 @@
       return;
     }
     content.replaceChildren();
+    var seen = [];
     numbers.forEach(function (n) {
-      var body = findingBody(n);
+      var quote = document.getElementById("finding-" + n);
+      var body = quote ? quote.closest(".finding-body") : null;
       if (!body) { return; }
-      var copy = body.cloneNode(true);
-      copy.querySelectorAll("[id]").forEach(function (el) { el.removeAttribute("id"); });
-      copy.querySelectorAll("details.notes").forEach(function (el) { el.open = true; });
-      content.appendChild(copy);
+      var index = seen.indexOf(body);
+      var copy;
+      if (index === -1) {
+        seen.push(body);
+        copy = body.cloneNode(true);
+        copy.querySelectorAll("[id]").forEach(function (el) { el.removeAttribute("id"); });
+        copy.querySelectorAll("details.notes").forEach(function (el) { el.open = true; });
+        content.appendChild(copy);
+      } else {
+        copy = content.children[index];
+      }
+      var item = copy.querySelector(".quotes li[data-n='" + n + "']");
+      if (item) { item.classList.add("current"); }
     });
     if (!content.firstChild) { return; }
     title.textContent = numbers.length > 1 ? "Why these were flagged" : "Why this was flagged";

@@ -11,7 +11,7 @@ so rule packs can grow without slowing the pipeline.  Raw spaCy token patterns
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,6 +24,8 @@ from ..errors import RuleFileError
 from ..inflect import phrase_variants
 from ..ruleset import DETECTORS, Alternative, Rule, RuleSet, load_ruleset
 from . import quantities
+from .sentences import sentence_index as _sentence
+from .sentences import sentence_starts as _sentence_starts
 
 Hit = tuple[int, int]
 
@@ -82,16 +84,26 @@ class ClaimMatcher:
                     try:
                         self.token_matcher.add(f"{rule.id}#{n}", [list(alt.pattern)])
                     except (ValueError, KeyError) as exc:
-                        raise RuleFileError(rule.path, f"bad token pattern: {exc}", rule=rule.id, line=rule.line) from exc
+                        problem = f"bad token pattern: {exc}"
+                        raise RuleFileError(rule.path, problem, rule=rule.id, line=rule.line) from exc
                     groups: tuple[tuple[str, ...], ...] = ()
                 else:
                     groups = tuple(tuple(self._key(e, phrases) for e in group) for group in alt.elements)
                 unless = tuple(self._key(e, phrases) for e in (*rule.unless, *alt.unless))
                 detectors |= {k for group in groups for k in group if k in DETECTORS}
                 self.compiled.append(_Compiled(rule, alt, groups, unless))
-        make_doc = self.nlp.tokenizer
+        # Each distinct spelling is added once; a match maps back to every key that wants it.
+        keys_of: dict[str, list[str]] = defaultdict(list)
         for key, variants in phrases.items():
-            self.phrase_matcher.add(key, list(make_doc.pipe(sorted(variants))))
+            for variant in variants:
+                keys_of[variant].append(key)
+        groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for variant, keys in keys_of.items():
+            groups[tuple(keys)].append(variant)
+        self.keys_of = {}
+        for n, (keys, variants) in enumerate(groups.items()):
+            self.keys_of[f"hypecheck-group-{n}"] = keys
+            self.phrase_matcher.add(f"hypecheck-group-{n}", list(self.nlp.tokenizer.pipe(sorted(variants))))
         self.detectors = frozenset(detectors)
 
     # -- matching -----------------------------------------------------------------
@@ -103,11 +115,26 @@ class ClaimMatcher:
         hits: dict[str, list[Hit]] = defaultdict(list)
         strings = doc.vocab.strings
         for match_id, start, end in self.phrase_matcher(doc):
-            hits[strings[match_id]].append((start, end))
+            for key in self.keys_of[strings[match_id]]:
+                hits[key].append((start, end))
         if self.detectors:
-            for name, start, end in quantities.detect(doc, self.detectors):
-                hits[name].append((start, end))
+            regions = self._quantity_regions(doc, hits)
+            if regions:
+                for name, start, end in quantities.detect(doc, self.detectors, regions):
+                    hits[name].append((start, end))
         return hits
+
+    def _quantity_regions(self, doc: Doc, hits: dict[str, list[Hit]]) -> list[Span]:
+        """Sentences where a quantity could complete a rule: its other elements are all there."""
+        starts = _sentence_starts(doc)
+        wanted: set[int] = set()
+        for compiled in self.compiled:
+            others = [g for g in compiled.groups if not set(g) <= DETECTORS]
+            if len(others) == len(compiled.groups) or not all(any(k in hits for k in g) for g in others):
+                continue
+            wanted |= {_sentence(h[0], starts) for g in others for k in g for h in hits.get(k, ())}
+        bounds = [*starts, len(doc)]
+        return [doc[bounds[i]:bounds[i + 1]] for i in sorted(wanted)]
 
     def match(self, doc: Doc) -> list[Span]:
         """All rule matches in ``doc``, at most one span per rule and position."""
@@ -138,14 +165,6 @@ class ClaimMatcher:
         return list(self.ruleset.rules.values())
 
 
-def _sentence_starts(doc: Doc) -> list[int]:
-    if not doc.has_annotation("SENT_START"):
-        return [0]
-    return [sent.start for sent in doc.sents]
-
-
-def _sentence(i: int, starts: list[int]) -> int:
-    return bisect_right(starts, i)
 
 
 def _combine(groups: list[list[Hit]], alt: Alternative, starts: list[int]) -> Iterable[Hit]:
@@ -188,7 +207,7 @@ def _unordered(groups: list[list[Hit]], within: int, starts: list[int]) -> Itera
             chosen.append(min(near, key=lambda h, a=anchor: abs(h[0] - a[0])))
         else:
             chosen.sort()
-            if all(b[0] - a[1] <= within for a, b in zip(chosen, chosen[1:])):
+            if all(b[0] - a[1] <= within for a, b in itertools.pairwise(chosen)):
                 yield chosen[0][0], max(h[1] for h in chosen)
 
 

@@ -25,6 +25,8 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from .sentences import sentence_of
+
 CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.75}
 DROPPED = ("negated", "disclaimer")
 
@@ -55,7 +57,7 @@ class ClaimContext:
         cues_by_sentence: dict[int, dict[str, list[tuple[int, int]]]] = {}
         kept, dropped = [], []
         for span in spans:
-            sent = span.sent if doc.has_annotation("SENT_START") else doc[:]
+            sent = sentence_of(doc, span.start)
             if sent.start not in cues_by_sentence:
                 cues_by_sentence[sent.start] = self._cues(sent)
             flags = self.flags(span, sent, cues_by_sentence[sent.start])

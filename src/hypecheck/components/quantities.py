@@ -9,9 +9,9 @@ them as ``$quantity``) next to a term list of actives, so "10 billion exosomes",
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 _NUM = r"\d+(?:[.,]\d+)*"
 _WORD = (
@@ -53,15 +53,19 @@ DETECTOR_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
 }
 
 
-def detect(doc: Doc, wanted: frozenset[str]) -> Iterator[tuple[str, int, int]]:
-    """Yield ``(detector, start_token, end_token)`` for each quantity found in ``doc``."""
-    text = doc.text
+def detect(doc: Doc, wanted: frozenset[str], regions: Iterable[Span] = ()) -> Iterator[tuple[str, int, int]]:
+    """Yield ``(detector, start_token, end_token)`` for each quantity in ``regions`` (default: all of ``doc``)."""
+    for region in regions or (doc[:],):
+        yield from _detect_in(doc, wanted, region.text, region.start_char)
+
+
+def _detect_in(doc: Doc, wanted: frozenset[str], text: str, offset: int) -> Iterator[tuple[str, int, int]]:
     for name, patterns in DETECTOR_PATTERNS.items():
         if name not in wanted and "$quantity" not in wanted:
             continue
         for pattern in patterns:
             for found in pattern.finditer(text):
-                span = doc.char_span(found.start(), found.end(), alignment_mode="expand")
+                span = doc.char_span(offset + found.start(), offset + found.end(), alignment_mode="expand")
                 if span is None:
                     continue
                 if name in wanted:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from typing import Any
 
 from flask import Flask, Response, jsonify, render_template, request
@@ -46,6 +47,22 @@ _MESSAGES = {
 }
 
 
+class _PrivateFlask(Flask):
+    """Flask whose error log never carries request data or exception messages.
+
+    Exception messages can quote the text being checked, so only the exception
+    type, the route and the stack (file/line/function) are logged.
+    """
+
+    def log_exception(self, exc_info: Any) -> None:
+        exc_type, _exc, tb = exc_info
+        name = getattr(exc_type, "__name__", "Exception")
+        stack = "".join(traceback.format_tb(tb)) if tb is not None else ""
+        self.logger.error(
+            "Unhandled %s on %s %s\n%s", name, request.method, request.path, stack
+        )
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the web app; the spaCy pipeline is loaded once, here.
 
@@ -53,7 +70,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     stored in ``app.extensions["hypecheck"]``.
     """
     web = web_dir()
-    app = Flask(
+    app = _PrivateFlask(
         __name__,
         template_folder=str(web / "templates"),
         static_folder=str(web / "static"),

@@ -64,8 +64,8 @@ def report_markdown(
     if not view["total"]:
         out.append("No overreaching claims were found.")
     out += ["", "## Findings", ""]
-    for f in view["findings"]:
-        out += _finding_md(f)
+    for group in view["groups"]:
+        out += _group_md(group)
     if view["sources"]:
         out += ["## Sources", ""]
         for s in view["sources"]:
@@ -74,16 +74,20 @@ def report_markdown(
     return "\n".join(out).rstrip() + "\n"
 
 
-def _finding_md(f: Mapping[str, Any]) -> list[str]:
-    out = [
-        f"### {f['n']}. {md_escape(f['label'])} ({md_escape(f.get('severity', ''))})",
-        "",
-        f"> {md_escape(f.get('text', ''))}",
-        "",
-    ]
-    sentence = f.get("sentence")
-    if sentence and sentence != f.get("text"):
-        out += [f"In: “{md_escape(sentence)}”", ""]
+def _group_md(f: Mapping[str, Any]) -> list[str]:
+    """One rule's findings: heading, every quote, message, suggestion and notes."""
+    places = len(f["findings"])
+    where = f", {places} places" if places > 1 else ""
+    out = [f"### {f['n']}. {md_escape(f['label'])} ({md_escape(f.get('severity', ''))}{where})", ""]
+    for finding in f["findings"]:
+        context = ", ".join(str(c) for c in finding.get("context") or [])
+        note = f" *({md_escape(context)})*" if context else ""
+        out.append(f"> {finding['n']}. “{md_escape(finding.get('text', ''))}”{note}")
+        sentence = finding.get("sentence")
+        if sentence and sentence != finding.get("text"):
+            out.append(f"> in: {md_escape(sentence)}")
+        out.append(">")
+    out[-1] = ""
     if f.get("message"):
         out += [md_escape(f["message"]), ""]
     if f.get("suggestion"):

@@ -93,27 +93,50 @@ def group_notes(
     return ordered, evidence, other
 
 
+def _group_key(f: Mapping[str, Any]) -> tuple[Any, ...]:
+    note_ids = tuple(str(n.get("id", "")) for n in f.get("notes") or [])
+    return (f.get("rule"), f.get("category"), f.get("message"), f.get("suggestion"), note_ids)
+
+
 def build_view(
     report: Mapping[str, Any], categories: Mapping[str, str], jurisdictions: Mapping[str, str]
 ) -> dict[str, Any]:
-    """Everything the results template renders, derived from *report*."""
+    """Everything the results template renders, derived from *report*.
+
+    Findings of the same rule (same message, suggestion and notes) are grouped so
+    that their notes are rendered once, however often the claim occurs.
+    """
     text = str(report.get("text", ""))
     findings_in = list(report.get("findings") or [])
-    findings = []
+    findings: list[dict[str, Any]] = []
+    groups: list[dict[str, Any]] = []
+    by_key: dict[tuple[Any, ...], dict[str, Any]] = {}
     for i, f in enumerate(findings_in):
-        regulatory, evidence, other = group_notes(list(f.get("notes") or []), jurisdictions)
         category = str(f.get("category", ""))
-        findings.append(
-            {
-                **f,
-                "n": i + 1,
+        key = _group_key(f)
+        group = by_key.get(key)
+        if group is None:
+            notes = list(f.get("notes") or [])
+            regulatory, evidence, other = group_notes(notes, jurisdictions)
+            group = {
+                "n": len(groups) + 1,
+                "rule": f.get("rule"),
+                "category": category,
                 "label": categories.get(category, category.replace("_", " ").capitalize()),
+                "severity": f.get("severity"),
+                "message": f.get("message"),
+                "suggestion": f.get("suggestion"),
                 "regulatory": regulatory,
                 "evidence": evidence,
                 "other_notes": other,
-                "note_count": len(f.get("notes") or []),
+                "note_count": len(notes),
+                "findings": [],
             }
-        )
+            by_key[key] = group
+            groups.append(group)
+        finding = {**f, "n": i + 1, "label": group["label"], "group": group["n"]}
+        group["findings"].append(finding)
+        findings.append(finding)
     counts = report.get("counts") or {}
     summary = [
         {"id": cid, "label": label, "count": int(counts.get(cid, 0))}
@@ -126,6 +149,7 @@ def build_view(
     ]
     return {
         "findings": findings,
+        "groups": groups,
         "segments": segments(text, findings_in),
         "summary": summary,
         "total": len(findings),

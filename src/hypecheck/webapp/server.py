@@ -75,9 +75,13 @@ class BackgroundServer:
         return self
 
     def stop(self) -> None:
-        """Stop accepting connections and shut the worker threads down."""
-        self._server.close()
-        self._server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+        """Finish running requests, then close the listener and all connections."""
+        server = self._server
+        server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
+        for channel in list(server._map.values()):
+            if channel is not server:
+                channel.close()
+        server.close()
         self._thread.join(timeout=5)
 
     def __enter__(self) -> BackgroundServer:

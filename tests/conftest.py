@@ -1,0 +1,31 @@
+"""Shared fixtures: one built-in pipeline per test session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+import hypecheck
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "tests" / "data"
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    return hypecheck.load()
+
+
+def run_cli(*args: str, stdin: str | bytes | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``python -m hypecheck`` the way a user runs the command."""
+    data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "hypecheck", *args],
+        input=data, capture_output=True, cwd=cwd, env=env, timeout=300, check=False,
+    )

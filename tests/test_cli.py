@@ -1,0 +1,141 @@
+"""The command line, run the way users run it: in a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from conftest import EXAMPLES, run_cli
+
+AD = "Our exosome serum stimulates collagen production and treats hair loss. It has 10 billion exosomes per vial."
+
+
+def test_check_text_output_flags_claims_and_exits_1():
+    result = run_cli("check", str(EXAMPLES / "clinic_page.txt"))
+    out = result.stdout.decode()
+    assert result.returncode == 1, result.stderr.decode()
+    expected_parts = ("treats hair loss", "Disease claim", "Drug-like claim", "Unverifiable dose", "Verdict: tier D")
+    for expected in (*expected_parts, "Sources:"):
+        assert expected in out
+
+
+def test_check_compliant_copy_exits_0():
+    result = run_cli("check", str(EXAMPLES / "compliant.txt"))
+    assert result.returncode == 0, result.stdout.decode()
+    assert "no overreaching claims found" in result.stdout.decode()
+
+
+def test_check_json_from_stdin_has_contract_keys_and_exact_offsets():
+    result = run_cli("check", "-", "--format", "json", "--jurisdiction", "us,eu", stdin=AD)
+    assert result.returncode == 1
+    report = json.loads(result.stdout)
+    assert {"findings", "counts", "verdict", "ruleset_version", "jurisdictions"} <= set(report)
+    assert report["verdict"]["tier"] in "ABCD" and report["verdict"]["sources"]
+    categories = {f["category"] for f in report["findings"]}
+    assert {"disease", "drug_like", "dose"} <= categories
+    for finding in report["findings"]:
+        assert AD[finding["start"]:finding["end"]] == finding["text"]
+        assert {"rule", "severity", "confidence", "message", "suggestion", "context", "notes"} <= set(finding)
+        regulatory = [n for n in finding["notes"] if n["kind"] == "regulatory"]
+        assert regulatory and {n["jurisdiction"] for n in regulatory} <= {"us", "eu"}
+        assert all(n["url"].startswith("http") for n in regulatory)
+        assert any(n["kind"] == "evidence" and n["sources"] for n in finding["notes"])
+
+
+def test_fail_on_threshold():
+    hype_only = "A revolutionary serum."
+    assert run_cli("check", "-", "--fail-on", "high", stdin=hype_only).returncode == 0
+    assert run_cli("check", "-", "--fail-on", "low", stdin=hype_only).returncode == 1
+    assert run_cli("check", "-", "--fail-on", "never", stdin=AD).returncode == 0
+
+
+def test_check_folder_gives_one_json_report_per_file():
+    result = run_cli("check", str(EXAMPLES), "--format", "json")
+    reports = json.loads(result.stdout)
+    assert isinstance(reports, list) and len(reports) == 2
+    assert {r["source"].rsplit("/", 1)[-1] for r in reports} == {"clinic_page.txt", "compliant.txt"}
+
+
+def test_usage_and_input_errors_exit_2():
+    assert run_cli("check", "/no/such/file.txt").returncode == 2
+    assert run_cli("check", "-", "--jurisdiction", "xx", stdin="text").returncode == 2
+    binary = run_cli("check", "-", stdin=b"\x00\x01\x02binary")
+    assert binary.returncode == 2 and b"binary" in binary.stderr
+
+
+def test_html_input_is_reduced_to_text():
+    html = "<html><body><script>var x = 'treats acne';</script><p>Our serum treats eczema fast.</p></body></html>"
+    report = json.loads(run_cli("check", "-", "--format", "json", stdin=html).stdout)
+    assert [f["text"] for f in report["findings"] if f["category"] == "disease"] == ["treats eczema"]
+
+
+def test_batch_jsonl_keeps_order_and_reports_bad_lines(tmp_path):
+    source = tmp_path / "in.jsonl"
+    rows = [{"id": f"r{i}", "text": AD if i % 2 else "A gentle cleanser.", "extra": 1} for i in range(30)]
+    lines = [json.dumps(r) for r in rows]
+    lines.insert(5, "{not json")
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("batch", str(source))
+    assert result.returncode == 0, result.stderr.decode()
+    out = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert len(out) == 31
+    assert out[5]["id"] is None and "not JSON" in out[5]["error"]
+    ids = [o["id"] for o in out if o["id"] is not None]
+    assert ids == [r["id"] for r in rows]
+    by_id = {o["id"]: o for o in out if o["id"]}
+    assert by_id["r0"]["findings"] == []
+    finding = by_id["r1"]["findings"][0]
+    assert {"category", "rule", "start", "end", "text"} <= set(finding)
+    assert AD[finding["start"]:finding["end"]] == finding["text"]
+
+
+def test_batch_csv_to_file(tmp_path):
+    source, target = tmp_path / "in.csv", tmp_path / "out.jsonl"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text"])
+        writer.writerow(["a", "Clinically proven to regrow hair."])
+        writer.writerow(["b", "Apply daily."])
+    assert run_cli("batch", str(source), "-o", str(target)).returncode == 0
+    out = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [o["id"] for o in out] == ["a", "b"]
+    assert {f["category"] for f in out[0]["findings"]} >= {"evidence"} and out[1]["findings"] == []
+
+
+def test_batch_csv_without_text_column_is_a_usage_error(tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("id,body\n1,hello\n", encoding="utf-8")
+    result = run_cli("batch", str(source))
+    assert result.returncode == 2 and b"'text'" in result.stderr
+
+
+def test_rules_list_and_test():
+    listing = run_cli("rules", "list", "--format", "json")
+    rules = json.loads(listing.stdout)
+    expected = {"disease", "drug_like", "dose", "regulatory", "evidence", "safety", "hype"}
+    assert {r["category"] for r in rules} >= expected
+    tested = run_cli("rules", "test")
+    assert tested.returncode == 0, tested.stdout.decode()
+    assert b" passed, 0 failed" in tested.stdout
+
+
+def test_rules_test_reports_a_users_failing_example(tmp_path):
+    folder = tmp_path / "pack" / "hype"
+    folder.mkdir(parents=True)
+    (folder / "glow.yml").write_text(
+        "id: hype.glow\ncategory: hype\nseverity: low\n"
+        "message: Glow words promise more than a serum gives.\nsuggestion: Say how it feels.\n"
+        "notes: [us.ftc-act-deceptive-advertising, evidence.topical-penetration]\n"
+        "match:\n  - phrases: [eternal glow]\n"
+        "examples:\n  flag: [An eternal glow., Glow forever.]\n  pass: [A soft glow., Plain.]\n",
+        encoding="utf-8",
+    )
+    result = run_cli("rules", "test", str(tmp_path / "pack"), "--no-builtin")
+    out = result.stdout.decode()
+    assert result.returncode == 1
+    assert "False negative against hype.glow: 'Glow forever.'" in out and "3 passed, 1 failed" in out
+
+
+def test_version():
+    result = run_cli("--version")
+    assert result.returncode == 0 and b"hypecheck, version" in result.stdout

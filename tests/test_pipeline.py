@@ -1,0 +1,112 @@
+"""The spaCy components: context decisions, dose parsing, use in another pipeline, the API."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+import hypecheck
+
+
+def categories(nlp, text: str) -> set[str]:
+    return {f.category for f in hypecheck.check(text, nlp=nlp).findings}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "This serum does not treat acne.",
+        "There are no FDA-approved exosome products.",
+        "This product is not intended to diagnose, treat, cure or prevent any disease.",
+        "There is no evidence that these products can treat or cure hair loss.",
+    ],
+)
+def test_negated_and_disclaimer_claims_are_not_reported(nlp, text):
+    assert categories(nlp, text) == set()
+
+
+def test_disclaimer_never_cancels_other_sentences(nlp):
+    text = "Our serum heals eczema. Not intended to diagnose, treat, cure or prevent any disease."
+    assert categories(nlp, text) == {"disease"}
+
+
+def test_hedged_claim_is_kept_with_lower_confidence(nlp):
+    plain = hypecheck.check("Exosomes treat hair loss.", nlp=nlp).findings[0]
+    hedged = hypecheck.check("Exosomes may help with hair loss.", nlp=nlp).findings[0]
+    assert hedged.category == "disease" and "hedged" in hedged.context
+    assert hedged.confidence < plain.confidence
+
+
+def test_question_is_flagged_as_question(nlp):
+    finding = hypecheck.check("Can exosomes cure hair loss?", nlp=nlp).findings[0]
+    assert "question" in finding.context
+
+
+def test_reported_claims_hidden_by_default_but_available(nlp):
+    text = "Some clinics claim that exosomes cure hair loss."
+    assert hypecheck.check(text, nlp=nlp).findings == []
+    shown = hypecheck.check(text, nlp=nlp, min_confidence=0).findings
+    assert shown and "reported" in shown[0].context
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Each vial holds 10 billion exosomes.",
+        "Contains 10B exosomes.",
+        "With 10,000,000,000 particles of pure exosome.",
+        "Concentration: 1 x 10^10 EVs per mL.",
+        "Up to 10^9/mL extracellular vesicles.",
+        "Over 2 trillion nanovesicles in every bottle.",
+        "Formulated with 5% exosome.",
+        "2,000 ppm growth factors.",
+        "Has 3x more exosomes than the leading brand.",
+        "The highest concentration of exosomes on the market.",
+    ],
+)
+def test_dose_forms(nlp, text):
+    assert "dose" in categories(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Each box holds 5 vials of 5 ml.", "Exosomes are 30-150 nm across.", "Sessions cost $3,000 to $15,000."]
+)
+def test_not_doses(nlp, text):
+    assert "dose" not in categories(nlp, text)
+
+
+def test_components_work_in_someone_elses_pipeline():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("hypecheck_claims", config={"select": ["disease"]})
+    nlp.add_pipe("hypecheck_context")
+    doc = nlp("It treats psoriasis. It stimulates collagen.")
+    assert [s.label_.split(".")[0] for s in doc.spans["hypecheck"]] == ["disease"]
+
+
+def test_check_api_and_jurisdiction_filter(nlp):
+    report = hypecheck.check("Our FDA approved serum treats rosacea.", jurisdictions=["uk"], nlp=nlp)
+    data = report.to_dict()
+    assert data["jurisdictions"] == ["uk"]
+    assert data["counts"]["disease"] == 1 and data["counts"]["regulatory"] == 1
+    for finding in data["findings"]:
+        assert {n["jurisdiction"] for n in finding["notes"] if n["kind"] == "regulatory"} == {"uk"}
+    numbers = [s["n"] for s in data["verdict"]["sources"]]
+    assert numbers == list(range(1, len(numbers) + 1))
+    assert len({s.get("url") or s["title"] for s in data["verdict"]["sources"]}) == len(numbers)
+
+
+def test_unknown_jurisdiction_is_an_error(nlp):
+    with pytest.raises(ValueError, match="unknown jurisdiction"):
+        hypecheck.check("text", jurisdictions="mars", nlp=nlp)
+
+
+def test_verdict_tiers(nlp):
+    assert hypecheck.check("A gentle daily moisturiser.", nlp=nlp).verdict.tier == "A"
+    heavy = "It treats hair loss, cures eczema and regenerates cells. 100% safe with no side effects."
+    assert hypecheck.check(heavy, nlp=nlp).verdict.tier == "D"
+
+
+def test_list_rules(nlp):
+    rules = hypecheck.list_rules(nlp)
+    assert all({"id", "category", "severity", "message", "suggestion"} <= set(r) for r in rules)

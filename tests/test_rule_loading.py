@@ -1,0 +1,110 @@
+"""Malformed rule packs stop with an error naming the file, the rule and the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hypecheck.errors import RuleFileError
+from hypecheck.pipeline import build_nlp
+from hypecheck.ruleset import load_ruleset
+
+GOOD = """\
+id: hype.sparkle
+category: hype
+severity: low
+message: Sparkle words promise what no serum can deliver.
+suggestion: Describe the texture instead.
+notes: [us.ftc-act-deceptive-advertising, evidence.topical-penetration]
+match:
+  - all: [$actives, [sparkle, sparkles, sparkling]]
+    within: 3
+examples:
+  flag: [Exosomes sparkle in your skin., Our stem cell sparkles.]
+  pass: [A sparkling water., Plain serum.]
+"""
+
+
+def write_rule(tmp_path: Path, text: str, name: str = "sparkle.yml", category: str = "hype") -> Path:
+    folder = tmp_path / "pack" / category
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    return tmp_path / "pack"
+
+
+def load_error(pack: Path) -> RuleFileError:
+    with pytest.raises(RuleFileError) as info:
+        load_ruleset([pack])
+    return info.value
+
+
+def test_user_pack_adds_a_rule_that_matches(tmp_path):
+    nlp = build_nlp([write_rule(tmp_path, GOOD)])
+    doc = nlp("Our exosomes sparkle all day.")
+    labels = [s.label_ for s in doc.spans["hypecheck"]]
+    assert "hype.sparkle" in labels
+
+
+def test_malformed_yaml_names_file_rule_and_line(tmp_path):
+    broken = GOOD.replace("severity: low", "severity: [low")
+    error = load_error(write_rule(tmp_path, broken))
+    assert "sparkle.yml" in str(error) and error.rule == "hype.sparkle"
+    assert error.line is not None and error.line >= 3
+
+
+def test_unknown_key_is_rejected_with_allowed_keys(tmp_path):
+    error = load_error(write_rule(tmp_path, GOOD + "colour: red\n"))
+    assert "colour" in str(error) and "allowed keys" in str(error)
+    assert error.rule == "hype.sparkle" and error.line == 13
+
+
+def test_missing_field_is_named(tmp_path):
+    error = load_error(write_rule(tmp_path, GOOD.replace("severity: low\n", "")))
+    assert "severity" in str(error) and error.rule == "hype.sparkle"
+
+
+def test_bad_enum_value(tmp_path):
+    error = load_error(write_rule(tmp_path, GOOD.replace("severity: low", "severity: extreme")))
+    assert "extreme" in str(error) and error.line == 3
+
+
+def test_unknown_term_list(tmp_path):
+    error = load_error(write_rule(tmp_path, GOOD.replace("$actives", "$no_such_list")))
+    assert "$no_such_list" in str(error) and error.rule == "hype.sparkle"
+
+
+def test_unknown_note(tmp_path):
+    error = load_error(write_rule(tmp_path, GOOD.replace("us.ftc-act-deceptive-advertising", "us.made-up")))
+    assert "us.made-up" in str(error)
+
+
+def test_id_must_match_file_name(tmp_path):
+    error = load_error(write_rule(tmp_path, GOOD, name="glitter.yml"))
+    assert "glitter.yml" in str(error) and "sparkle" in str(error)
+
+
+def test_bare_no_gets_a_quoting_hint(tmp_path):
+    error = load_error(write_rule(tmp_path, GOOD.replace("[sparkle, sparkles, sparkling]", "[no, sparkle]")))
+    assert "quotes" in str(error)
+
+
+def test_bad_token_pattern(tmp_path):
+    text = GOOD.replace("  - all: [$actives, [sparkle, sparkles, sparkling]]\n    within: 3\n",
+                        "  - pattern: [{LOWERR: sparkle}]\n")
+    with pytest.raises(RuleFileError) as info:
+        build_nlp([write_rule(tmp_path, text)])
+    assert "token pattern" in str(info.value) and info.value.rule == "hype.sparkle"
+
+
+def test_yaml_cannot_execute_code(tmp_path):
+    evil = GOOD.replace("severity: low", "severity: !!python/object/apply:os.system ['echo pwned']")
+    error = load_error(write_rule(tmp_path, evil))
+    assert "malformed YAML" in str(error)
+
+
+def test_duplicate_rule_id(tmp_path):
+    pack = write_rule(tmp_path, GOOD)
+    (pack / "hype" / "copy").mkdir()
+    (pack / "hype" / "copy" / "sparkle.yml").write_text(GOOD, encoding="utf-8")
+    assert "duplicate" in str(load_error(pack))

@@ -1,0 +1,209 @@
+"""End-to-end: the page in real headless Chromium against waitress on loopback.
+
+Uses the system Chromium (/usr/bin/chromium) through Playwright; never downloads a
+browser.  Skipped when either is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+CHROMIUM = Path("/usr/bin/chromium")
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
+]
+
+AD = (
+    "GlowLab Exosome Renewal Serum\n\n"
+    "Our miracle exosome serum is clinically proven to regenerate skin cells. It stimulates "
+    "collagen production and treats hair loss in just two weeks.\n\n"
+    "Each bottle delivers 100 billion exosomes derived from human stem cells. FDA-approved, "
+    "100% safe with no side effects!"
+)
+XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    from hypecheck.webapp import BackgroundServer, create_app
+
+    with BackgroundServer(create_app(), threads=4) as server:
+        yield server.url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Watch:
+    """Console errors, page errors and JS dialogs seen by a page."""
+
+    def __init__(self, page: Any) -> None:
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.watch = Watch(page)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def check(page: Any, base_url: str, text: str, fmt: str | None = None) -> None:
+    page.goto(base_url + "/")
+    page.get_by_label("Marketing copy").fill(text)
+    if fmt:
+        page.locator(f"input[name='format'][value='{fmt}']").check()
+    page.get_by_role("button", name="Check", exact=True).click()
+    page.wait_for_selector("#results .results, #results .alert")
+
+
+def test_check_shows_highlights_labels_and_verdict(page: Any, base_url: str) -> None:
+    check(page, base_url, AD)
+    tier = page.locator(".verdict .tier").inner_text().strip()
+    assert tier in {"A", "B", "C", "D", "E", "F"}
+    assert page.locator(".verdict h2").inner_text().strip()
+    marks = page.locator("#checked-text mark.hl")
+    assert marks.count() >= 6
+    labels = page.locator("#checked-text button.tag").all_inner_texts()
+    assert any("Disease claim" in label for label in labels)
+    assert any("Drug-like claim" in label for label in labels)
+    # The rendered text is exactly the pasted text, labels aside.
+    text = page.evaluate(
+        """() => { const c = document.getElementById('checked-text').cloneNode(true);
+                   c.querySelectorAll('button').forEach(b => b.remove()); return c.textContent; }"""
+    )
+    assert text == AD
+    assert page.locator("#sources li").count() >= 1 or page.locator(".sources li").count() >= 1
+    assert page.watch.errors == []
+
+
+def test_click_highlight_opens_notes(page: Any, base_url: str) -> None:
+    check(page, base_url, AD)
+    button = page.locator("#checked-text button.tag-disease").first
+    button.click()
+    dialog = page.locator("dialog#detail")
+    sync_api.expect(dialog).to_be_visible()
+    sync_api.expect(dialog.locator(".quotes li.current")).to_contain_text("treats hair loss")
+    sync_api.expect(dialog).to_contain_text("What the rules say")
+    sync_api.expect(dialog.locator(".jurisdiction h4").first).to_be_visible()
+    sync_api.expect(dialog.locator("a[href^='https://']").first).to_be_visible()
+    dialog.get_by_role("button", name="Close").click()
+    sync_api.expect(dialog).to_be_hidden()
+    assert page.evaluate("document.activeElement.dataset.finding") == button.get_attribute("data-finding")
+
+
+def test_keyboard_opens_and_closes_highlight(page: Any, base_url: str) -> None:
+    check(page, base_url, AD)
+    first = page.locator("#checked-text button.tag").first
+    first.focus()
+    page.keyboard.press("Tab")  # to the second highlight
+    focused = page.evaluate("document.activeElement.dataset.finding")
+    assert focused == "2"
+    page.keyboard.press("Enter")
+    dialog = page.locator("dialog#detail")
+    sync_api.expect(dialog).to_be_visible()
+    sync_api.expect(dialog).to_contain_text("What the evidence says")
+    assert page.evaluate("document.activeElement.id") == "detail-title"
+    page.keyboard.press("Escape")
+    sync_api.expect(dialog).to_be_hidden()
+    assert page.evaluate("document.activeElement.dataset.finding") == "2"
+    page.keyboard.press("Space")
+    sync_api.expect(dialog).to_be_visible()
+
+
+@pytest.mark.parametrize("fmt", [None, "text", "html"])
+def test_pasted_markup_never_runs(page: Any, base_url: str, fmt: str | None) -> None:
+    check(page, base_url, XSS + " It treats hair loss.", fmt)
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    for button in page.locator("#checked-text button.tag").all():
+        button.click()
+        page.keyboard.press("Escape")
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert page.watch.dialogs == []
+    assert page.locator("#checked-text img, #checked-text script").count() == 0
+    if fmt == "text":
+        assert XSS in page.locator("#checked-text").inner_text()
+
+
+def test_phone_width_has_no_horizontal_overflow(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        page.goto(base_url + "/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 376
+        long_word = "https://example.com/" + "x" * 300
+        page.get_by_label("Marketing copy").fill(AD + "\n\n" + long_word)
+        page.get_by_role("button", name="Check", exact=True).click()
+        page.wait_for_selector(".verdict")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 376
+        page.locator("#checked-text button.tag").first.tap()
+        sync_api.expect(page.locator("dialog#detail")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 376
+        box = page.locator("dialog#detail").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 376
+    finally:
+        context.close()
+
+
+def test_markdown_export_downloads(page: Any, base_url: str) -> None:
+    check(page, base_url, AD)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download Markdown report").click()
+    download = info.value
+    assert download.suggested_filename == "hypecheck-report.md"
+    path = download.path()
+    assert path is not None
+    text = Path(path).read_text(encoding="utf-8")
+    assert "## Verdict" in text and "treats hair loss" in text
+
+
+def test_works_without_javascript(browser: Any, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(base_url + "/")
+        page.fill("#text", AD)
+        page.click("button[type=submit]")
+        page.wait_for_selector(".verdict")
+        assert page.locator("#checked-text mark.hl").count() >= 6
+        assert page.locator("#rule-1 .message").inner_text()
+        assert page.url.endswith("/#results")
+    finally:
+        context.close()
