@@ -11,7 +11,7 @@ from typing import IO, Any
 from spacy.language import Language
 
 from .errors import InputError
-from .report import build_report
+from .report import DEFAULT_MIN_CONFIDENCE, build_report
 
 Record = tuple[str, dict[str, Any]]
 MAX_TEXT = 1_000_000
@@ -78,6 +78,7 @@ def run_batch(
     *,
     jurisdictions: tuple[str, ...],
     notes: bool = False,
+    min_confidence: float | None = None,
     batch_size: int = 256,
     progress: bool | None = None,
 ) -> int:
@@ -95,7 +96,8 @@ def run_batch(
             row["error"] = meta["error"]
             row["findings"] = []
         else:
-            report = build_report(doc, nlp, jurisdictions)
+            floor = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
+            report = build_report(doc, nlp, jurisdictions, min_confidence=floor)
             row["findings"] = [_finding_view(f, notes) for f in report.findings]
             row["tier"] = report.verdict.tier
         out.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -38,6 +38,10 @@ NO_BUILTIN_OPTION = click.option("--no-builtin", is_flag=True, help="Leave the b
 SELECT_OPTION = click.option(
     "--select", default="", help="Comma-separated rule-id prefixes to keep, e.g. 'disease,dose.active-count'."
 )
+MIN_CONFIDENCE_OPTION = click.option(
+    "--min-confidence", type=click.FloatRange(0, 1), default=None,
+    help="Leave out findings below this confidence (default 0.55 hides claims the text only reports).",
+)
 JURISDICTION_OPTION = click.option(
     "--jurisdiction", "-j", default=None, callback=_jurisdictions, metavar="CODES",
     help="Comma-separated codes for the notes shown: us,eu,uk,in,kr,jp,ca,au (default: all).",
@@ -67,9 +71,10 @@ def cli() -> None:
 @RULES_OPTION
 @NO_BUILTIN_OPTION
 @SELECT_OPTION
+@MIN_CONFIDENCE_OPTION
 @click.option("--html/--no-html", "as_html", default=None, help="Treat input as HTML (default: detect).")
 def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], rule_packs: tuple[str, ...],
-          no_builtin: bool, select: str, as_html: bool | None) -> None:
+          no_builtin: bool, select: str, min_confidence: float | None, as_html: bool | None) -> None:
     """Check a file, a folder of files, or standard input (-)."""
     from .inputs import iter_sources
     from .output import render_text
@@ -80,17 +85,15 @@ def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], ru
     worst = 0
     documents = []
     for name, text in iter_sources(source, as_html=as_html):
-        report = run_check(text, jurisdictions=jurisdiction, nlp=nlp)
+        report = run_check(text, jurisdictions=jurisdiction, nlp=nlp, min_confidence=min_confidence)
         worst = max([worst, *(SEVERITY_RANK[f.severity] for f in report.findings)])
         if fmt == "json":
             documents.append({"source": name, **report.to_dict()})
         else:
             click.echo(render_text(name, text, report))
     if fmt == "json":
-        payload: Any = documents[0] if len(documents) == 1 and source != "-" and Path(source).is_file() else documents
-        if source == "-":
-            payload = documents[0]
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        single = source == "-" or Path(source).is_file()
+        click.echo(json.dumps(documents[0] if single else documents, ensure_ascii=False, indent=2))
     threshold = SEVERITY_RANK.get(fail_on, 99)
     sys.exit(ExitStatus.FINDINGS if worst and worst >= threshold else ExitStatus.CLEAN)
 
@@ -103,16 +106,18 @@ def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], ru
 @RULES_OPTION
 @NO_BUILTIN_OPTION
 @SELECT_OPTION
+@MIN_CONFIDENCE_OPTION
 @click.option("--batch-size", default=256, show_default=True)
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a TTY).")
 def batch(input_path: str, output: str, notes: bool, jurisdiction: tuple[str, ...], rule_packs: tuple[str, ...],
-          no_builtin: bool, select: str, batch_size: int, progress: bool | None) -> None:
+          no_builtin: bool, select: str, min_confidence: float | None, batch_size: int,
+          progress: bool | None) -> None:
     """Check every record of a .jsonl (id, text) or .csv (columns id, text) file; JSON Lines out."""
     from .batching import run_batch
 
     nlp = _load(rule_packs, no_builtin, select)
     with click.open_file(output, "w", encoding="utf-8") as out:
-        run_batch(nlp, input_path, out, jurisdictions=jurisdiction, notes=notes,
+        run_batch(nlp, input_path, out, jurisdictions=jurisdiction, notes=notes, min_confidence=min_confidence,
                   batch_size=batch_size, progress=progress)
 
 

@@ -41,10 +41,10 @@ def render_text(name: str, text: str, report: Report, *, notes: bool = True) -> 
                 if note["kind"] == "regulatory":
                     by_jurisdiction[note["jurisdiction"]].append(f"{note['instrument']} [{note['source']}]")
             for code, items in by_jurisdiction.items():
-                out.append(_wrap(f"{JURISDICTIONS[code]}: " + "; ".join(items[:3]), "      "))
+                out.append(_wrap(f"{JURISDICTIONS[code]}: " + "; ".join(items[:2]), "      "))
             evidence = [f"{n['topic']} [{', '.join(map(str, n['refs']))}]" for n in f.notes if n["kind"] == "evidence"]
             if evidence:
-                out.append(_wrap("Evidence: " + "; ".join(evidence[:3]), "      "))
+                out.append(_wrap("Evidence: " + "; ".join(evidence[:2]), "      "))
     out.append(_render_verdict(report))
     return "\n".join(out)
 
