@@ -44,7 +44,7 @@ class ClaimContext:
         self.window = int(cues.get("window", 6))
         self.confidence = confidence
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for kind in ("negation", "negation_scope", "hedge", "reported", "disclaimer", "scope_breaks"):
+        for kind in ("negation", "negation_scope", "not_negation", "hedge", "reported", "disclaimer", "scope_breaks"):
             phrases = cues.get(kind) or []
             if phrases:
                 variants = sorted({v for p in phrases for v in (p, p.replace("'", "\u2019"))})
@@ -76,6 +76,8 @@ class ClaimContext:
         strings = sent.doc.vocab.strings
         for match_id, start, end in self.matcher(sent):
             found[strings[match_id]].append((start, end))  # doc offsets, even for a Span
+        for start, end in found.pop("not_negation", ()):
+            found["negation"] = [c for c in found.get("negation", ()) if not (start <= c[0] and c[1] <= end)]
         return found
 
     def flags(self, span: Span, sent: Span, cues: dict[str, list[tuple[int, int]]]) -> tuple[str, ...]:
