@@ -18,6 +18,8 @@ from .verdict import Verdict, score
 SCHEMA_VERSION = 1
 # Reported claims ("some clinics claim ...") score 0.51 and fall below this; hedged ones stay.
 DEFAULT_MIN_CONFIDENCE = 0.55
+PER_JURISDICTION = 2
+EVIDENCE_NOTES = 3
 
 
 @dataclass(frozen=True)
@@ -107,17 +109,19 @@ class NoteIndex:
                 self.by_category[category].append(note_id)
 
     def for_rule(self, rule: Rule, jurisdictions: tuple[str, ...]) -> list[dict[str, Any]]:
+        """The rule's own notes first, then its category's: per jurisdiction at most
+        ``PER_JURISDICTION`` regulatory notes, and at most ``EVIDENCE_NOTES`` evidence notes."""
         ids = list(dict.fromkeys([*rule.notes, *self.by_category.get(rule.category, ())]))
-        out = []
+        regulatory: dict[str, list[dict[str, Any]]] = {code: [] for code in jurisdictions}
+        evidence: list[dict[str, Any]] = []
         for note_id in ids:
             note = self.notes[note_id]
-            if note["kind"] == "regulatory" and note["jurisdiction"] not in jurisdictions:
-                continue
-            out.append(note)
-        regulatory = [n for n in out if n["kind"] == "regulatory"]
-        evidence = [n for n in out if n["kind"] == "evidence"]
-        regulatory.sort(key=lambda n: jurisdictions.index(n["jurisdiction"]))
-        return regulatory + evidence
+            if note["kind"] == "evidence":
+                if len(evidence) < EVIDENCE_NOTES:
+                    evidence.append(note)
+            elif len(regulatory.get(note["jurisdiction"], (None,) * PER_JURISDICTION)) < PER_JURISDICTION:
+                regulatory[note["jurisdiction"]].append(note)
+        return [n for code in jurisdictions for n in regulatory[code]] + evidence
 
 
 def _note_view(note: dict[str, Any], numbers: list[int]) -> dict[str, Any]:
