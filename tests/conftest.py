@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 from spacy.language import Language
 
 import hypecheck
+
+# Keep the tests' compiled-rule caches out of the user's cache folder.
+os.environ.setdefault("HYPECHECK_CACHE_DIR", tempfile.mkdtemp(prefix="hypecheck-test-cache-"))
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tests" / "data"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -108,3 +109,14 @@ def test_duplicate_rule_id(tmp_path):
     (pack / "hype" / "copy").mkdir()
     (pack / "hype" / "copy" / "sparkle.yml").write_text(GOOD, encoding="utf-8")
     assert "duplicate" in str(load_error(pack))
+
+
+def test_editing_a_rule_invalidates_the_compiled_cache(tmp_path):
+    pack = write_rule(tmp_path, GOOD)
+    doc = build_nlp([pack])("Our exosomes sparkle.")
+    assert [s.label_ for s in doc.spans["hypecheck"]] == ["hype.sparkle"]
+    rule = pack / "hype" / "sparkle.yml"
+    rule.write_text(GOOD.replace("[sparkle, sparkles, sparkling]", "[glitter, glitters, sparkly]"), encoding="utf-8")
+    os.utime(rule, ns=(rule.stat().st_atime_ns, rule.stat().st_mtime_ns + 10_000_000))
+    doc = build_nlp([pack])("Our exosomes sparkle. Our exosomes glitter.")
+    assert [s.text for s in doc.spans["hypecheck"]] == ["exosomes glitter"]

@@ -15,11 +15,14 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from .. import cache
+from .._paths import rules_dir
 from ..errors import RuleFileError
 from ..inflect import phrase_variants
 from ..ruleset import DETECTORS, Alternative, Rule, RuleSet, load_ruleset
@@ -41,17 +44,59 @@ class _Compiled:
 class ClaimMatcher:
     """Finds rule matches and stores them in ``doc.spans[spans_key]`` (label = rule id)."""
 
-    def __init__(self, nlp: Language, ruleset: RuleSet, *, spans_key: str = "hypecheck"):
+    def __init__(
+        self,
+        nlp: Language,
+        ruleset: RuleSet,
+        *,
+        spans_key: str = "hypecheck",
+        phrase_groups: list[tuple[tuple[str, ...], list[list[str]]]] | None = None,
+    ):
         self.nlp = nlp
         self.ruleset = ruleset
         self.spans_key = spans_key
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.token_matcher = Matcher(nlp.vocab, validate=True)
         self.compiled: list[_Compiled] = []
-        self.detectors: frozenset[str] = frozenset()
-        self._build()
+        phrase_keys = self._compile_rules()
+        self.detectors = frozenset(k for c in self.compiled for g in c.groups for k in g if k in DETECTORS)
+        self.phrase_groups = self._phrase_groups(phrase_keys) if phrase_groups is None else phrase_groups
+        # One PhraseMatcher key for every spelling; a hit's LOWER hashes map back to the
+        # term lists and phrases that want it.  PhraseMatcher takes hash tuples as well
+        # as Docs, and adds them ten times faster.
+        strings = nlp.vocab.strings
+        self.keys_of: dict[tuple[int, ...], tuple[str, ...]] = {
+            tuple(strings.add(w) for w in pattern): keys
+            for keys, patterns in self.phrase_groups
+            for pattern in patterns
+        }
+        self.phrase_matcher.add("hypecheck-phrase", list(self.keys_of))
 
     # -- building -----------------------------------------------------------------
+    @staticmethod
+    def _key(element: str) -> str:
+        if element in DETECTORS or element.startswith("$"):
+            return element
+        return "'" + element.lower()
+
+    def _compile_rules(self) -> dict[str, str]:
+        """Fill ``self.compiled`` and the token matcher; returns phrase key -> element."""
+        phrase_keys: dict[str, str] = {}
+        for rule in self.ruleset.rules.values():
+            for n, alt in enumerate(rule.alternatives):
+                if alt.pattern:
+                    try:
+                        self.token_matcher.add(f"{rule.id}#{n}", [list(alt.pattern)])
+                    except (ValueError, KeyError) as exc:
+                        problem = f"bad token pattern: {exc}"
+                        raise RuleFileError(rule.path, problem, rule=rule.id, line=rule.line) from exc
+                elements = [e for group in alt.elements for e in group] + [*rule.unless, *alt.unless]
+                phrase_keys.update({self._key(e): e for e in elements if e not in DETECTORS})
+                groups = tuple(tuple(self._key(e) for e in group) for group in alt.elements)
+                unless = tuple(self._key(e) for e in (*rule.unless, *alt.unless))
+                self.compiled.append(_Compiled(rule, alt, () if alt.pattern else groups, unless))
+        return phrase_keys
+
     def _expand_terms(self, name: str, seen: frozenset[str] = frozenset()) -> set[str]:
         terms = self.ruleset.terms[name]
         out: set[str] = set()
@@ -63,57 +108,20 @@ class ClaimMatcher:
                 out |= phrase_variants(term, inflect=terms.inflect)
         return out
 
-    def _key(self, element: str, phrases: dict[str, set[str]]) -> str:
-        if element in DETECTORS:
-            return element
-        if element.startswith("$"):
-            if element not in phrases:
-                phrases[element] = self._expand_terms(element[1:])
-            return element
-        key = "'" + element.lower()
-        if key not in phrases:
-            phrases[key] = phrase_variants(element)
-        return key
-
-    def _build(self) -> None:
-        phrases: dict[str, set[str]] = {}
-        detectors: set[str] = set()
-        for rule in self.ruleset.rules.values():
-            for n, alt in enumerate(rule.alternatives):
-                if alt.pattern:
-                    try:
-                        self.token_matcher.add(f"{rule.id}#{n}", [list(alt.pattern)])
-                    except (ValueError, KeyError) as exc:
-                        problem = f"bad token pattern: {exc}"
-                        raise RuleFileError(rule.path, problem, rule=rule.id, line=rule.line) from exc
-                    groups: tuple[tuple[str, ...], ...] = ()
-                else:
-                    groups = tuple(tuple(self._key(e, phrases) for e in group) for group in alt.elements)
-                unless = tuple(self._key(e, phrases) for e in (*rule.unless, *alt.unless))
-                detectors |= {k for group in groups for k in group if k in DETECTORS}
-                self.compiled.append(_Compiled(rule, alt, groups, unless))
-        # Each distinct spelling is added once; a match maps back to every key that wants it.
+    def _phrase_groups(self, phrase_keys: dict[str, str]) -> list[tuple[tuple[str, ...], list[list[str]]]]:
+        """Every spelling once, grouped by the keys that want it: ``[(keys, [tokens, ...]), ...]``."""
         keys_of: dict[str, list[str]] = defaultdict(list)
-        for key, variants in phrases.items():
+        for key, element in phrase_keys.items():
+            variants = self._expand_terms(element[1:]) if element.startswith("$") else phrase_variants(element)
             for variant in variants:
                 keys_of[variant].append(key)
         groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
         for variant, keys in keys_of.items():
             groups[tuple(keys)].append(variant)
-        self.keys_of = {}
-        strings = self.nlp.vocab.strings
-        for n, (keys, variants) in enumerate(groups.items()):
-            self.keys_of[f"hypecheck-group-{n}"] = keys
-            patterns = [tuple(strings.add(w) for w in self._tokens(v)) for v in sorted(variants)]
-            self.phrase_matcher.add(f"hypecheck-group-{n}", patterns)
-        self.detectors = frozenset(detectors)
+        return [(keys, [self._tokens(v) for v in sorted(variants)]) for keys, variants in groups.items()]
 
     def _tokens(self, phrase: str) -> list[str]:
-        """Lower-case tokens of a phrase, as the tokenizer would split it.
-
-        PhraseMatcher takes tuples of LOWER hashes as well as Docs, and adds them
-        ten times faster; plain words skip the tokenizer (and its new lexemes).
-        """
+        """Lower-case tokens of a phrase, as the tokenizer splits it (plain words skip it)."""
         words = phrase.split()
         specials = self.nlp.tokenizer.rules or {}
         if all(w.isalpha() and w not in specials for w in words):
@@ -127,10 +135,12 @@ class ClaimMatcher:
 
     def _hits(self, doc: Doc) -> dict[str, list[Hit]]:
         hits: dict[str, list[Hit]] = defaultdict(list)
-        strings = doc.vocab.strings
-        for match_id, start, end in self.phrase_matcher(doc):
-            for key in self.keys_of[strings[match_id]]:
-                hits[key].append((start, end))
+        matches = self.phrase_matcher(doc)
+        if matches:
+            lowers = doc.to_array("LOWER").tolist()
+            for _, start, end in matches:
+                for key in self.keys_of[tuple(lowers[start:end])]:
+                    hits[key].append((start, end))
         if self.detectors:
             regions = self._quantity_regions(doc, hits)
             if regions:
@@ -251,6 +261,17 @@ def _drop_nested(spans: Iterable[Span]) -> list[Span]:
 def make_claim_matcher(
     nlp: Language, name: str, rules: list[str], builtin: bool, select: list[str], spans_key: str
 ) -> ClaimMatcher:
-    """spaCy factory: ``nlp.add_pipe("hypecheck_claims", config={"rules": ["my-pack/"]})``."""
+    """spaCy factory: ``nlp.add_pipe("hypecheck_claims", config={"rules": ["my-pack/"]})``.
+
+    The compiled rules are cached on disk (see :mod:`hypecheck.cache`).
+    """
+    folders = [rules_dir(), *(Path(p) for p in rules)]
+    key = cache.fingerprint(folders, str(builtin), ",".join(select))
+    cached = cache.load(key)
+    if cached is not None:
+        ruleset, groups = cached
+        return ClaimMatcher(nlp, ruleset, spans_key=spans_key, phrase_groups=groups)
     ruleset = load_ruleset(rules, builtin=builtin).select(select)
-    return ClaimMatcher(nlp, ruleset, spans_key=spans_key)
+    matcher = ClaimMatcher(nlp, ruleset, spans_key=spans_key)
+    cache.store(key, (ruleset, matcher.phrase_groups))
+    return matcher

@@ -1,0 +1,83 @@
+"""A disk cache of compiled rule packs, so a new process starts fast.
+
+Loading means parsing ~150 YAML files, validating them against JSON schemas and
+expanding every term into its inflected spellings: a few tenths of a second.
+The result is stored under ``$HYPECHECK_CACHE_DIR`` (default
+``$XDG_CACHE_HOME/hypecheck`` or ``~/.cache/hypecheck``), keyed by the path,
+size and modification time of every file in the packs plus the hypecheck and
+spaCy versions, so any edit to a rule invalidates it.  ``HYPECHECK_NO_CACHE=1``
+turns it off.  The folder is created private to the user (mode 0700).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import spacy
+
+from . import __version__
+
+KEEP = 16
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get("HYPECHECK_NO_CACHE"):
+        return None
+    explicit = os.environ.get("HYPECHECK_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "hypecheck"
+
+
+def fingerprint(folders: Iterable[Path], *extra: str) -> str:
+    """A key that changes whenever any file under ``folders`` changes."""
+    digest = hashlib.sha256(f"{__version__}|{spacy.__version__}|{'|'.join(extra)}".encode())
+    for folder in folders:
+        files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
+        for path in files:
+            stat = path.stat()
+            digest.update(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+def load(key: str) -> Any | None:
+    """The cached object for ``key``, or None (missing, unreadable or from another version)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    path = folder / f"{key}.pickle"
+    try:
+        with path.open("rb") as handle:
+            return pickle.load(handle)  # our own file, in a folder private to the user
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        return None
+
+
+def store(key: str, value: Any) -> bool:
+    """Write ``value`` atomically; False when the cache folder is not writable."""
+    folder = cache_dir()
+    if folder is None:
+        return False
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, folder / f"{key}.pickle")
+        _prune(folder)
+        return True
+    except OSError:
+        return False
+
+
+def _prune(folder: Path, keep: int = KEEP) -> None:
+    """Keep the ``keep`` most recently written entries."""
+    entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
+    for stale in entries[keep:]:
+        stale.unlink(missing_ok=True)
