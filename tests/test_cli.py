@@ -89,6 +89,16 @@ def test_batch_jsonl_keeps_order_and_reports_bad_lines(tmp_path):
     assert AD[finding["start"]:finding["end"]] == finding["text"]
 
 
+def test_batch_with_two_workers_matches_one(tmp_path):
+    source = tmp_path / "in.jsonl"
+    rows = [{"id": i, "text": AD if i % 3 else "Apply daily."} for i in range(40)]
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    one = run_cli("batch", str(source))
+    two = run_cli("batch", str(source), "--jobs", "2", "--batch-size", "8")
+    assert one.returncode == two.returncode == 0
+    assert one.stdout == two.stdout
+
+
 def test_batch_csv_to_file(tmp_path):
     source, target = tmp_path / "in.csv", tmp_path / "out.jsonl"
     with source.open("w", newline="", encoding="utf-8") as handle:

@@ -110,3 +110,10 @@ def test_verdict_tiers(nlp):
 def test_list_rules(nlp):
     rules = hypecheck.list_rules(nlp)
     assert all({"id", "category", "severity", "message", "suggestion"} <= set(r) for r in rules)
+
+
+def test_pipeline_round_trips_through_disk(nlp, tmp_path):
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    doc = loaded("It treats acne.")
+    assert [s.label_ for s in doc.spans["hypecheck"]] == ["disease.treats-condition"]

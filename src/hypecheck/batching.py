@@ -80,6 +80,7 @@ def run_batch(
     notes: bool = False,
     min_confidence: float | None = None,
     batch_size: int = 256,
+    jobs: int = 1,
     progress: bool | None = None,
 ) -> int:
     """Write one JSON object per input record; returns how many records had errors."""
@@ -89,7 +90,7 @@ def run_batch(
         from tqdm import tqdm
 
         records = tqdm(records, unit=" records", file=sys.stderr)
-    for doc, meta in nlp.pipe(records, as_tuples=True, batch_size=batch_size):
+    for doc, meta in nlp.pipe(records, as_tuples=True, batch_size=batch_size, n_process=jobs):
         row: dict[str, Any] = {"id": meta["id"]}
         if "error" in meta:
             errors += 1
