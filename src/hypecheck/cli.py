@@ -109,7 +109,7 @@ def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], ru
 @MIN_CONFIDENCE_OPTION
 @click.option("--batch-size", default=256, show_default=True)
 @click.option("--jobs", "-J", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes for spaCy (about 1.6x faster with 2 on two cores).")
+              help="Worker processes for spaCy; pays off only for long texts on idle cores.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a TTY).")
 def batch(input_path: str, output: str, notes: bool, jurisdiction: tuple[str, ...], rule_packs: tuple[str, ...],
           no_builtin: bool, select: str, min_confidence: float | None, batch_size: int, jobs: int,

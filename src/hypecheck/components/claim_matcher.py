@@ -60,6 +60,14 @@ class ClaimMatcher:
         self.compiled: list[_Compiled] = []
         phrase_keys = self._compile_rules()
         self.detectors = frozenset(k for c in self.compiled for g in c.groups for k in g if k in DETECTORS)
+        # Only alternatives whose first part was hit can match; dose rules decide where quantities are parsed.
+        self._by_key: dict[str, list[int]] = defaultdict(list)
+        for index, compiled in enumerate(self.compiled):
+            for key in compiled.groups[0] if compiled.groups else ():
+                self._by_key[key].append(index)
+        self._quantity_rules = [
+            c for c in self.compiled if any(set(g) <= DETECTORS for g in c.groups) and len(c.groups) > 1
+        ]
         self.phrase_groups = self._phrase_groups(phrase_keys) if phrase_groups is None else phrase_groups
         # One PhraseMatcher key for every spelling; a hit's LOWER hashes map back to the
         # term lists and phrases that want it.  PhraseMatcher takes hash tuples as well
@@ -152,9 +160,9 @@ class ClaimMatcher:
         """Sentences where a quantity could complete a rule: its other elements are all there."""
         starts = _sentence_starts(doc)
         wanted: set[int] = set()
-        for compiled in self.compiled:
+        for compiled in self._quantity_rules:
             others = [g for g in compiled.groups if not set(g) <= DETECTORS]
-            if len(others) == len(compiled.groups) or not all(any(k in hits for k in g) for g in others):
+            if not all(any(k in hits for k in g) for g in others):
                 continue
             wanted |= {_sentence(h[0], starts) for g in others for k in g for h in hits.get(k, ())}
         bounds = [*starts, len(doc)]
@@ -165,8 +173,10 @@ class ClaimMatcher:
         hits = self._hits(doc)
         found: dict[tuple[str, int, int], Span] = {}
         sent_starts: list[int] | None = None
-        for compiled in self.compiled:
-            if not compiled.groups:
+        candidates = {i for key in hits for i in self._by_key.get(key, ())}
+        for index in sorted(candidates):
+            compiled = self.compiled[index]
+            if not all(any(k in hits for k in group) for group in compiled.groups):
                 continue
             groups = [sorted({h for k in group for h in hits.get(k, ())}) for group in compiled.groups]
             if not all(groups):
