@@ -39,7 +39,9 @@ def render_text(name: str, text: str, report: Report, *, notes: bool = True) -> 
             by_jurisdiction = defaultdict(list)
             for note in f.notes:
                 if note["kind"] == "regulatory":
-                    by_jurisdiction[note["jurisdiction"]].append(f"{note['instrument']} [{note['source']}]")
+                    unconfirmed = "" if note.get("confirmed", True) else " (citation unconfirmed)"
+                    cite = f"{note['instrument']} [{note['source']}]{unconfirmed}"
+                    by_jurisdiction[note["jurisdiction"]].append(cite)
             for code, items in by_jurisdiction.items():
                 out.append(_wrap(f"{JURISDICTIONS[code]}: " + "; ".join(items[:2]), "      "))
             evidence = [f"{n['topic']} [{', '.join(map(str, n['refs']))}]" for n in f.notes if n["kind"] == "evidence"]
