@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import csv
+import functools
+import http.server
 import json
+import threading
 
 from conftest import EXAMPLES, run_cli
 
@@ -149,3 +152,21 @@ def test_rules_test_reports_a_users_failing_example(tmp_path):
 def test_version():
     result = run_cli("--version")
     assert result.returncode == 0 and b"hypecheck, version" in result.stdout
+
+
+def test_check_a_web_address(tmp_path, monkeypatch):
+    (tmp_path / "ad.html").write_text("<html><body><p>Our exosomes regrow hair.</p></body></html>", encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/ad.html"
+    try:
+        refused = run_cli("check", url)
+        assert refused.returncode == 2 and url.encode() in refused.stderr
+        monkeypatch.setenv("HYPECHECK_FETCH_ALLOW_LOOPBACK", "1")
+        fetched = run_cli("check", url, "--format", "json")
+        report = json.loads(fetched.stdout)
+        assert fetched.returncode == 1 and report["source"] == url
+        assert [f["category"] for f in report["findings"]] == ["drug_like"]
+    finally:
+        server.shutdown()

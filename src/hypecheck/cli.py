@@ -75,7 +75,7 @@ def cli() -> None:
 @click.option("--html/--no-html", "as_html", default=None, help="Treat input as HTML (default: detect).")
 def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], rule_packs: tuple[str, ...],
           no_builtin: bool, select: str, min_confidence: float | None, as_html: bool | None) -> None:
-    """Check a file, a folder of files, or standard input (-)."""
+    """Check a file, a folder of files, a public web address, or standard input (-)."""
     from .inputs import iter_sources
     from .output import render_text
 
@@ -92,7 +92,7 @@ def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], ru
         else:
             click.echo(render_text(name, text, report))
     if fmt == "json":
-        single = source == "-" or Path(source).is_file()
+        single = source == "-" or source.lower().startswith(("http://", "https://")) or Path(source).is_file()
         click.echo(json.dumps(documents[0] if single else documents, ensure_ascii=False, indent=2))
     threshold = SEVERITY_RANK.get(fail_on, 99)
     sys.exit(ExitStatus.FINDINGS if worst and worst >= threshold else ExitStatus.CLEAN)

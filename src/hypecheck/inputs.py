@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,10 +34,27 @@ def prepare(text: str, *, as_html: bool | None = None) -> str:
     return text
 
 
+def fetch_text(url: str, *, as_html: bool | None = None) -> str:
+    """A public web page's readable text, fetched with the web page's safety limits.
+
+    ``HYPECHECK_FETCH_ALLOW_LOOPBACK=1`` lifts the loopback block (for tests only).
+    """
+    from .webapp.fetch import FetchError, fetch
+
+    try:
+        page = fetch(url, allow_loopback=os.environ.get("HYPECHECK_FETCH_ALLOW_LOOPBACK") == "1")
+    except FetchError as exc:
+        raise InputError(f"{url}: {exc}") from exc
+    return prepare(page.text, as_html=page.is_html if as_html is None else as_html)
+
+
 def iter_sources(source: str, *, as_html: bool | None = None) -> Iterator[tuple[str, str]]:
-    """Yield ``(name, text)`` for stdin (``-``), a file, or every text file under a folder."""
+    """Yield ``(name, text)`` for stdin (``-``), a web address, a file, or every text file under a folder."""
     if source == "-":
         yield "<stdin>", prepare(decode(sys.stdin.buffer.read(), "<stdin>"), as_html=as_html)
+        return
+    if source.lower().startswith(("http://", "https://")):
+        yield source, fetch_text(source, as_html=as_html)
         return
     path = Path(source)
     if not path.exists():
