@@ -183,7 +183,7 @@ def serve(host: str, port: int, allow_fetch: bool) -> None:
 
 
 def main() -> None:
-    """Console entry point: errors become messages and exit status 2."""
+    """Console entry point: 0 clean, 1 findings, 2 usage or input error, 4 internal error."""
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -196,3 +196,11 @@ def main() -> None:
     except HypecheckError as exc:
         click.echo(f"hypecheck: {exc}", err=True)
         sys.exit(ExitStatus.USAGE)
+    except (BrokenPipeError, KeyboardInterrupt):
+        sys.exit(ExitStatus.USAGE)
+    except Exception:  # a bug: never let it look like exit 1 ("findings")
+        import traceback
+
+        traceback.print_exc()
+        click.echo("hypecheck: internal error; please report it with the traceback above", err=True)
+        sys.exit(ExitStatus.INTERNAL)
