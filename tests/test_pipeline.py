@@ -37,8 +37,9 @@ def test_hedged_claim_is_kept_with_lower_confidence(nlp):
     assert hedged.confidence < plain.confidence
 
 
-def test_question_is_flagged_as_question(nlp):
-    finding = hypecheck.check("Can exosomes cure hair loss?", nlp=nlp).findings[0]
+def test_question_is_hidden_by_default_and_marked_when_shown(nlp):
+    assert hypecheck.check("Can exosomes cure hair loss?", nlp=nlp).findings == []
+    finding = hypecheck.check("Can exosomes cure hair loss?", nlp=nlp, min_confidence=0).findings[0]
     assert "question" in finding.context
 
 

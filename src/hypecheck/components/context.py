@@ -10,8 +10,9 @@ Looks only at the sentences that hold claims.  A claim is
 * **hedged** ("may help", "could"), **reported** ("some clinics claim that",
   "products intended to treat disease are regulated as drugs"), or a
   **question**: kept, with the flag and a lower confidence.  Reported claims
-  fall below the default ``min_confidence`` of reports, so they are shown only
-  when asked for (``--min-confidence 0``).
+  and questions (an FAQ's "Are exosomes FDA approved?") fall below the default
+  ``min_confidence`` of reports, so they are shown only when asked for
+  (``--min-confidence 0``); hedged claims stay.
 
 Dropped spans move to ``doc.spans[spans_key + "_suppressed"]`` so a user can see
 why something was not reported.  The cue words are data: ``rules/context.yml``.
@@ -27,7 +28,7 @@ from spacy.tokens import Doc, Span
 
 from .sentences import sentence_of
 
-CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.75}
+CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.6}
 DROPPED = ("negated", "disclaimer")
 
 if not Span.has_extension("hypecheck_context"):
