@@ -59,14 +59,15 @@ def words_per_second(run, pages: list[str], repeat: int) -> float:
     return total / statistics.median(times)
 
 
-def fresh_process(code: str) -> float:
-    """Wall seconds of ``python -c code``, median of three."""
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def fresh_processes(codes: list[str], rounds: int = 7) -> list[float]:
+    """Wall seconds of ``python -c code`` for each code, interleaved, median of ``rounds``."""
+    times: list[list[float]] = [[] for _ in codes]
+    for _ in range(rounds):
+        for i, code in enumerate(codes):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+            times[i].append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def peak_rss_mib() -> float:
@@ -105,8 +106,9 @@ def main() -> None:
     full = words_per_second(full_pipeline, pages, args.repeat)
     findings = sum(len(build_report(d, nlp, jurisdictions).findings) for d in nlp.pipe(pages[:20]))
 
-    blank_start = fresh_process("import spacy; spacy.blank('en')")
-    first_result = fresh_process("import hypecheck; hypecheck.check('Exosomes treat hair loss.')")
+    blank_start, first_result = fresh_processes(
+        ["import spacy; spacy.blank('en')", "import hypecheck; hypecheck.check('Exosomes treat hair loss.')"]
+    )
 
     print(f"corpus: {total:,} words in {len(pages)} pages (pydoc prose + an exosome ad every 20 paragraphs)")
     print(f"tokenizer only (spacy.blank('en'))  {base:>10,.0f} words/s")

@@ -24,6 +24,7 @@ import spacy
 from . import __version__
 
 KEEP = 16
+FORMAT = 3  # bump when what is cached changes shape
 
 
 def cache_dir() -> Path | None:
@@ -38,12 +39,13 @@ def cache_dir() -> Path | None:
 
 def fingerprint(folders: Iterable[Path], *extra: str) -> str:
     """A key that changes whenever any file under ``folders`` changes."""
-    digest = hashlib.sha256(f"{__version__}|{spacy.__version__}|{'|'.join(extra)}".encode())
+    digest = hashlib.sha256(f"{FORMAT}|{__version__}|{spacy.__version__}|{'|'.join(extra)}".encode())
     for folder in folders:
-        files = [folder] if folder.is_file() else sorted(p for p in folder.rglob("*") if p.is_file())
-        for path in files:
+        root = folder.resolve()
+        digest.update(f"{root}\n".encode())
+        for path in [root] if root.is_file() else sorted(root.rglob("*")):
             stat = path.stat()
-            digest.update(f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+            digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:32]
 
 

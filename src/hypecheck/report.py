@@ -104,6 +104,7 @@ class NoteIndex:
     def __init__(self, ruleset: RuleSet):
         self.notes = ruleset.notes
         self.by_category: dict[str, list[str]] = {c: [] for c in CATEGORIES}
+        self._chosen: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
         for note_id, note in sorted(ruleset.notes.items()):
             for category in note.get("applies_to", ()):
                 self.by_category[category].append(note_id)
@@ -111,6 +112,12 @@ class NoteIndex:
     def for_rule(self, rule: Rule, jurisdictions: tuple[str, ...]) -> list[dict[str, Any]]:
         """The rule's own notes first, then its category's: per jurisdiction at most
         ``PER_JURISDICTION`` regulatory notes, and at most ``EVIDENCE_NOTES`` evidence notes."""
+        key = (rule.id, jurisdictions)
+        if key not in self._chosen:
+            self._chosen[key] = self._choose(rule, jurisdictions)
+        return self._chosen[key]
+
+    def _choose(self, rule: Rule, jurisdictions: tuple[str, ...]) -> list[dict[str, Any]]:
         ids = list(dict.fromkeys([*rule.notes, *self.by_category.get(rule.category, ())]))
         regulatory: dict[str, list[dict[str, Any]]] = {code: [] for code in jurisdictions}
         evidence: list[dict[str, Any]] = []

@@ -50,7 +50,7 @@ class ClaimMatcher:
         ruleset: RuleSet,
         *,
         spans_key: str = "hypecheck",
-        phrase_groups: list[tuple[tuple[str, ...], list[list[str]]]] | None = None,
+        phrase_index: dict[tuple[int, ...], tuple[str, ...]] | None = None,
     ):
         self.nlp = nlp
         self.ruleset = ruleset
@@ -68,16 +68,17 @@ class ClaimMatcher:
         self._quantity_rules = [
             c for c in self.compiled if any(set(g) <= DETECTORS for g in c.groups) and len(c.groups) > 1
         ]
-        self.phrase_groups = self._phrase_groups(phrase_keys) if phrase_groups is None else phrase_groups
         # One PhraseMatcher key for every spelling; a hit's LOWER hashes map back to the
         # term lists and phrases that want it.  PhraseMatcher takes hash tuples as well
         # as Docs, and adds them ten times faster.
-        strings = nlp.vocab.strings
-        self.keys_of: dict[tuple[int, ...], tuple[str, ...]] = {
-            tuple(strings.add(w) for w in pattern): keys
-            for keys, patterns in self.phrase_groups
-            for pattern in patterns
-        }
+        if phrase_index is None:
+            strings = nlp.vocab.strings
+            phrase_index = {
+                tuple(strings.add(w) for w in pattern): keys
+                for keys, patterns in self._phrase_groups(phrase_keys)
+                for pattern in patterns
+            }
+        self.keys_of = phrase_index
         self.phrase_matcher.add("hypecheck-phrase", list(self.keys_of))
 
     # -- building -----------------------------------------------------------------
@@ -279,9 +280,9 @@ def make_claim_matcher(
     key = cache.fingerprint(folders, str(builtin), ",".join(select))
     cached = cache.load(key)
     if cached is not None:
-        ruleset, groups = cached
-        return ClaimMatcher(nlp, ruleset, spans_key=spans_key, phrase_groups=groups)
+        ruleset, index = cached
+        return ClaimMatcher(nlp, ruleset, spans_key=spans_key, phrase_index=index)
     ruleset = load_ruleset(rules, builtin=builtin).select(select)
     matcher = ClaimMatcher(nlp, ruleset, spans_key=spans_key)
-    cache.store(key, (ruleset, matcher.phrase_groups))
+    cache.store(key, (ruleset, matcher.keys_of))
     return matcher

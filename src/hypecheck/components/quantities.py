@@ -46,6 +46,12 @@ MULTIPLIER = re.compile(
     re.IGNORECASE,
 )
 
+# Cheap tests that must pass before the detector's full patterns are tried.
+TRIGGERS: dict[str, re.Pattern[str]] = {
+    "$count": re.compile(r"\d|illion", re.IGNORECASE),
+    "$percent": re.compile(r"\d"),
+    "$multiplier": re.compile(r"\d|twice|double|triple|quadruple|times|fold", re.IGNORECASE),
+}
 DETECTOR_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     "$count": (COUNT, COUNT_LETTER),
     "$percent": (PERCENT,),
@@ -61,7 +67,7 @@ def detect(doc: Doc, wanted: frozenset[str], regions: Iterable[Span] = ()) -> It
 
 def _detect_in(doc: Doc, wanted: frozenset[str], text: str, offset: int) -> Iterator[tuple[str, int, int]]:
     for name, patterns in DETECTOR_PATTERNS.items():
-        if name not in wanted and "$quantity" not in wanted:
+        if (name not in wanted and "$quantity" not in wanted) or not TRIGGERS[name].search(text):
             continue
         for pattern in patterns:
             for found in pattern.finditer(text):
