@@ -120,3 +120,13 @@ def test_editing_a_rule_invalidates_the_compiled_cache(tmp_path):
     os.utime(rule, ns=(rule.stat().st_atime_ns, rule.stat().st_mtime_ns + 10_000_000))
     doc = build_nlp([pack])("Our exosomes sparkle. Our exosomes glitter.")
     assert [s.text for s in doc.spans["hypecheck"]] == ["exosomes glitter"]
+
+
+def test_token_pattern_rule_matches_and_honours_unless(tmp_path):
+    text = GOOD.replace(
+        "  - all: [$actives, [sparkle, sparkles, sparkling]]\n    within: 3\n",
+        '  - pattern: [{LOWER: "atp"}, {LOWER: "production"}]\nunless: [in mice]\n',
+    )
+    nlp = build_nlp([write_rule(tmp_path, text)], builtin=False)
+    found = nlp("Boosts ATP production. In mice, it boosted ATP production.")
+    assert [(s.label_, s.text) for s in found.spans["hypecheck"]] == [("hype.sparkle", "ATP production")]

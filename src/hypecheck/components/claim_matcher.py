@@ -71,14 +71,7 @@ class ClaimMatcher:
         # One PhraseMatcher key for every spelling; a hit's LOWER hashes map back to the
         # term lists and phrases that want it.  PhraseMatcher takes hash tuples as well
         # as Docs, and adds them ten times faster.
-        if phrase_index is None:
-            strings = nlp.vocab.strings
-            phrase_index = {
-                tuple(strings.add(w) for w in pattern): keys
-                for keys, patterns in self._phrase_groups(phrase_keys)
-                for pattern in patterns
-            }
-        self.keys_of = phrase_index
+        self.keys_of = self._phrase_index(phrase_keys) if phrase_index is None else phrase_index
         self.phrase_matcher.add("hypecheck-phrase", list(self.keys_of))
 
     # -- building -----------------------------------------------------------------
@@ -91,6 +84,7 @@ class ClaimMatcher:
     def _compile_rules(self) -> dict[str, str]:
         """Fill ``self.compiled`` and the token matcher; returns phrase key -> element."""
         phrase_keys: dict[str, str] = {}
+        self._by_pattern: dict[str, _Compiled] = {}
         for rule in self.ruleset.rules.values():
             for n, alt in enumerate(rule.alternatives):
                 if alt.pattern:
@@ -104,6 +98,8 @@ class ClaimMatcher:
                 groups = tuple(tuple(self._key(e) for e in group) for group in alt.elements)
                 unless = tuple(self._key(e) for e in (*rule.unless, *alt.unless))
                 self.compiled.append(_Compiled(rule, alt, () if alt.pattern else groups, unless))
+                if alt.pattern:
+                    self._by_pattern[f"{rule.id}#{n}"] = self.compiled[-1]
         return phrase_keys
 
     def _expand_terms(self, name: str, seen: frozenset[str] = frozenset()) -> set[str]:
@@ -117,17 +113,15 @@ class ClaimMatcher:
                 out |= phrase_variants(term, inflect=terms.inflect)
         return out
 
-    def _phrase_groups(self, phrase_keys: dict[str, str]) -> list[tuple[tuple[str, ...], list[list[str]]]]:
-        """Every spelling once, grouped by the keys that want it: ``[(keys, [tokens, ...]), ...]``."""
-        keys_of: dict[str, list[str]] = defaultdict(list)
+    def _phrase_index(self, phrase_keys: dict[str, str]) -> dict[tuple[int, ...], tuple[str, ...]]:
+        """Every spelling once, as its tuple of LOWER hashes, with the keys that want it."""
+        keys_of: dict[tuple[int, ...], set[str]] = defaultdict(set)
+        strings = self.nlp.vocab.strings
         for key, element in phrase_keys.items():
             variants = self._expand_terms(element[1:]) if element.startswith("$") else phrase_variants(element)
             for variant in variants:
-                keys_of[variant].append(key)
-        groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
-        for variant, keys in keys_of.items():
-            groups[tuple(keys)].append(variant)
-        return [(keys, [self._tokens(v) for v in sorted(variants)]) for keys, variants in groups.items()]
+                keys_of[tuple(strings.add(w) for w in self._tokens(variant))].add(key)
+        return {hashes: tuple(sorted(keys)) for hashes, keys in keys_of.items()}
 
     def _tokens(self, phrase: str) -> list[str]:
         """Lower-case tokens of a phrase, as the tokenizer splits it (plain words skip it)."""
@@ -180,8 +174,6 @@ class ClaimMatcher:
             if not all(any(k in hits for k in group) for group in compiled.groups):
                 continue
             groups = [sorted({h for k in group for h in hits.get(k, ())}) for group in compiled.groups]
-            if not all(groups):
-                continue
             if sent_starts is None:
                 sent_starts = _sentence_starts(doc)
             for start, end in _combine(groups, compiled.alt, sent_starts):
@@ -191,15 +183,17 @@ class ClaimMatcher:
         if len(self.token_matcher):
             strings = doc.vocab.strings
             for match_id, start, end in self.token_matcher(doc):
-                rule_id = strings[match_id].split("#")[0]
-                found.setdefault((rule_id, start, end), Span(doc, start, end, label=rule_id))
+                compiled = self._by_pattern[strings[match_id]]
+                if sent_starts is None:
+                    sent_starts = _sentence_starts(doc)
+                if not _blocked(compiled.unless, hits, start, sent_starts):
+                    rule_id = compiled.rule.id
+                    found.setdefault((rule_id, start, end), Span(doc, start, end, label=rule_id))
         return _drop_nested(found.values())
 
     @property
     def rules(self) -> list[Rule]:
         return list(self.ruleset.rules.values())
-
-
 
 
 def _combine(groups: list[list[Hit]], alt: Alternative, starts: list[int]) -> Iterable[Hit]:
