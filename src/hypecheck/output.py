@@ -43,10 +43,10 @@ def render_text(name: str, text: str, report: Report, *, notes: bool = True) -> 
                     cite = f"{note['instrument']} [{note['source']}]{unconfirmed}"
                     by_jurisdiction[note["jurisdiction"]].append(cite)
             for code, items in by_jurisdiction.items():
-                out.append(_wrap(f"{JURISDICTIONS[code]}: " + "; ".join(items[:2]), "      "))
+                out.append(_wrap(f"{JURISDICTIONS[code]}: " + "; ".join(items), "      "))
             evidence = [f"{n['topic']} [{', '.join(map(str, n['refs']))}]" for n in f.notes if n["kind"] == "evidence"]
             if evidence:
-                out.append(_wrap("Evidence: " + "; ".join(evidence[:2]), "      "))
+                out.append(_wrap("Evidence: " + "; ".join(evidence), "      "))
     out.append(_render_verdict(report))
     return "\n".join(out)
 

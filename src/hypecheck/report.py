@@ -105,8 +105,9 @@ class NoteIndex:
         self.notes = ruleset.notes
         self.by_category: dict[str, list[str]] = {c: [] for c in CATEGORIES}
         self._chosen: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
-        for note_id, note in sorted(ruleset.notes.items()):
-            for category in note.get("applies_to", ()):
+        # The most specific notes first: those written for fewer categories.
+        for note_id, note in sorted(ruleset.notes.items(), key=lambda kv: (len(kv[1]["applies_to"]), kv[0])):
+            for category in note["applies_to"]:
                 self.by_category[category].append(note_id)
 
     def for_rule(self, rule: Rule, jurisdictions: tuple[str, ...]) -> list[dict[str, Any]]:

@@ -30,6 +30,7 @@ from .sentences import sentence_of
 
 CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.6}
 DROPPED = ("negated", "disclaimer")
+CUE_KINDS = ("negation", "negation_scope", "not_negation", "hedge", "reported", "disclaimer", "scope_breaks")
 
 if not Span.has_extension("hypecheck_context"):
     Span.set_extension("hypecheck_context", default=())
@@ -45,7 +46,7 @@ class ClaimContext:
         self.window = int(cues.get("window", 6))
         self.confidence = confidence
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for kind in ("negation", "negation_scope", "not_negation", "hedge", "reported", "disclaimer", "scope_breaks"):
+        for kind in CUE_KINDS:
             phrases = cues.get(kind) or []
             if phrases:
                 variants = sorted({v for p in phrases for v in (p, p.replace("'", "\u2019"))})
