@@ -45,6 +45,22 @@ def test_check_json_from_stdin_has_contract_keys_and_exact_offsets():
         assert any(n["kind"] == "evidence" and n["sources"] for n in finding["notes"])
 
 
+def test_sarif_output_locates_each_finding():
+    text = "A gentle serum.\nIt treats acne and has 5 billion exosomes.\n"
+    result = run_cli("check", "-", "--format", "sarif", stdin=text)
+    assert result.returncode == 1
+    sarif = json.loads(result.stdout)
+    run = sarif["runs"][0]
+    assert sarif["version"] == "2.1.0" and run["tool"]["driver"]["name"] == "hypecheck"
+    rule_ids = {r["id"] for r in run["tool"]["driver"]["rules"]}
+    first = run["results"][0]
+    assert first["ruleId"] in rule_ids and first["level"] == "error"
+    region = first["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (2, 4)
+    assert text[region["charOffset"]:region["charOffset"] + region["charLength"]] == region["snippet"]["text"]
+    assert {r["properties"]["category"] for r in run["results"]} == {"disease", "dose"}
+
+
 def test_fail_on_threshold():
     hype_only = "A revolutionary serum."
     assert run_cli("check", "-", "--fail-on", "high", stdin=hype_only).returncode == 0

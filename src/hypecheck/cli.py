@@ -62,7 +62,8 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("source", default="-", type=click.Path(allow_dash=True, dir_okay=True))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
+              help="text for people, json (the report contract) or sarif (code-scanning tools).")
 @click.option(
     "--fail-on", type=click.Choice(["low", "medium", "high", "never"]), default="low", show_default=True,
     help="Exit 1 when a finding at or above this severity is found.",
@@ -83,14 +84,21 @@ def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], ru
     from . import check as run_check
 
     worst = 0
-    documents = []
+    documents, checked = [], []
     for name, text in iter_sources(source, as_html=as_html):
         report = run_check(text, jurisdictions=jurisdiction, nlp=nlp, min_confidence=min_confidence)
         worst = max([worst, *(SEVERITY_RANK[f.severity] for f in report.findings)])
         if fmt == "json":
             documents.append({"source": name, **report.to_dict()})
+        elif fmt == "sarif":
+            checked.append((name, text, report))
         else:
             click.echo(render_text(name, text, report))
+    if fmt == "sarif":
+        from .sarif import to_sarif
+
+        rules = nlp.get_pipe("hypecheck_claims").rules
+        click.echo(json.dumps(to_sarif(checked, rules), ensure_ascii=False, indent=2))
     if fmt == "json":
         single = source == "-" or source.lower().startswith(("http://", "https://")) or Path(source).is_file()
         click.echo(json.dumps(documents[0] if single else documents, ensure_ascii=False, indent=2))
