@@ -61,6 +61,21 @@ def test_sarif_output_locates_each_finding():
     assert {r["properties"]["category"] for r in run["results"]} == {"disease", "dose"}
 
 
+def test_project_settings_file_is_found_and_overridable(tmp_path):
+    (tmp_path / "listings").mkdir()
+    (tmp_path / "listings" / "ad.txt").write_text("A revolutionary serum that treats acne.", encoding="utf-8")
+    (tmp_path / ".hypecheck.yml").write_text("select: [hype]\njurisdictions: [uk]\nfail_on: high\n", encoding="utf-8")
+    result = run_cli("check", "ad.txt", "--format", "json", cwd=tmp_path / "listings")
+    report = json.loads(result.stdout)
+    assert result.returncode == 0  # only a low-severity hype finding, and fail_on: high
+    assert [f["category"] for f in report["findings"]] == ["hype"] and report["jurisdictions"] == ["uk"]
+    overridden = run_cli("check", "ad.txt", "--fail-on", "low", "-j", "us", cwd=tmp_path / "listings")
+    assert overridden.returncode == 1 and b"United States" in overridden.stdout
+    (tmp_path / ".hypecheck.yml").write_text("colour: red\n", encoding="utf-8")
+    broken = run_cli("check", "ad.txt", cwd=tmp_path / "listings")
+    assert broken.returncode == 2 and b"colour" in broken.stderr
+
+
 def test_fail_on_threshold():
     hype_only = "A revolutionary serum."
     assert run_cli("check", "-", "--fail-on", "high", stdin=hype_only).returncode == 0

@@ -56,8 +56,16 @@ def _load(rule_packs: tuple[str, ...], no_builtin: bool, select: str) -> Any:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hypecheck")
-def cli() -> None:
+@click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Settings file (default: the nearest .hypecheck.yml).")
+@click.pass_context
+def cli(ctx: click.Context, config: Path | None) -> None:
     """Flag overreaching claims in exosome and regenerative skincare marketing."""
+    from .config import command_defaults, find_config
+
+    path = config or find_config()
+    if path is not None:
+        ctx.default_map = command_defaults(path)
 
 
 @cli.command()
