@@ -76,6 +76,13 @@ def test_not_doses(nlp, text):
     assert "dose" not in categories(nlp, text)
 
 
+def test_lines_and_bullets_are_separate_sentences(nlp):
+    assert categories(nlp, "Ask us about exosomes\n20 billion happy customers since 2019") == set()
+    assert categories(nlp, "Exosome serum \u2022 10 billion exosomes \u2022 no side effects") == {"dose", "safety"}
+    doc = nlp("Booster\nTreats acne\n\n  Calms \u2714 Soothes")
+    assert [s.text.strip() for s in doc.sents] == ["Booster", "Treats acne", "Calms \u2714", "Soothes"]
+
+
 def test_components_work_in_someone_elses_pipeline():
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
