@@ -28,9 +28,12 @@ class LineBreaks:
         spaces = doc.to_array("IS_SPACE").nonzero()[0].tolist()
         breaks = [i for i in spaces if "\n" in doc[i].text]
         breaks += numpy.isin(doc.to_array("ORTH"), _BULLET_HASHES).nonzero()[0].tolist()
-        for i in breaks:
-            if i + 1 < len(doc):
-                doc[i + 1].is_sent_start = True
+        starts = [i + 1 for i in breaks if i + 1 < len(doc)]
+        if starts:
+            # One array write: setting token.is_sent_start re-scans the doc on every call.
+            marks = doc.to_array(["SENT_START"]).reshape(-1, 1)
+            marks[starts, 0] = 1
+            doc.from_array(["SENT_START"], marks)
         return doc
 
 
