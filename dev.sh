@@ -11,9 +11,24 @@ setup() {
         python3 -m venv "$VENV"
     fi
     "$VENV/bin/python" -m pip install -q --upgrade pip
-    # A plain (non-editable) install, so the tests exercise the wheel users get.
-    "$VENV/bin/python" -m pip install -q --force-reinstall --no-deps . >/dev/null
-    "$VENV/bin/python" -m pip install -q ".[test]"
+    # Editable, so edits to rules/ and src/ take effect at once.
+    "$VENV/bin/python" -m pip install -q -e ".[test]"
+}
+
+wheel_smoke_test() {
+    # The wheel users get, in a venv of its own, run from outside the checkout:
+    # it must carry the rule packs and web assets itself.
+    local tmp
+    tmp=$(mktemp -d)
+    "$VENV/bin/python" -m pip wheel -q --no-deps -w "$tmp/dist" .
+    python3 -m venv "$tmp/venv"
+    "$tmp/venv/bin/python" -m pip install -q "$tmp"/dist/*.whl
+    (cd "$tmp" && "$tmp/venv/bin/hypecheck" --version \
+        && echo "Exosomes treat hair loss." | "$tmp/venv/bin/hypecheck" check - --format json --fail-on never \
+           | "$tmp/venv/bin/python" -c "import json, sys; assert json.load(sys.stdin)['counts']['disease'] == 1" \
+        && "$tmp/venv/bin/python" -c "from hypecheck._paths import rules_dir, web_dir; \
+assert '_data' in str(rules_dir()) and (web_dir() / 'templates').is_dir()")
+    rm -rf "$tmp"
 }
 
 browser() {
@@ -35,9 +50,7 @@ case "${1:-}" in
         browser
         shift
         "$VENV/bin/ruff" check src tests bench
-        # Smoke test of the installed package from outside the checkout.
-        (cd "$(mktemp -d)" && "$VENV/bin/hypecheck" --version \
-            && echo "Exosomes treat hair loss." | "$VENV/bin/hypecheck" check --fail-on never >/dev/null)
+        wheel_smoke_test
         rc=0
         "$VENV/bin/python" -m pytest "$@" || rc=$?
         if [ "$rc" = 5 ]; then
