@@ -130,3 +130,20 @@ def test_token_pattern_rule_matches_and_honours_unless(tmp_path):
     nlp = build_nlp([write_rule(tmp_path, text)], builtin=False)
     found = nlp("Boosts ATP production. In mice, it boosted ATP production.")
     assert [(s.label_, s.text) for s in found.spans["hypecheck"]] == [("hype.sparkle", "ATP production")]
+
+
+def test_within_can_be_set_per_gap(tmp_path):
+    text = GOOD.replace(
+        "  - all: [$actives, [sparkle, sparkles, sparkling]]\n    within: 3\n",
+        "  - all: [$actives, [sparkle, sparkles], [tonight]]\n    within: [0, 4]\n",
+    )
+    nlp = build_nlp([write_rule(tmp_path, text)], builtin=False)
+    doc = nlp("Exosomes sparkle all over tonight. Exosomes really sparkle tonight.")
+    hits = [s.text for s in doc.spans["hypecheck"]]
+    assert hits == ["Exosomes sparkle all over tonight"]
+
+
+def test_within_list_needs_one_gap_per_pair(tmp_path):
+    text = GOOD.replace("    within: 3\n", "    within: [1, 2]\n")
+    error = load_error(write_rule(tmp_path, text))
+    assert "one gap per pair" in str(error) and error.rule == "hype.sparkle"

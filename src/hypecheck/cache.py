@@ -24,7 +24,10 @@ import spacy
 from . import __version__
 
 KEEP = 16
-FORMAT = 3  # bump when what is cached changes shape
+FORMAT = 4  # bump when what is cached changes shape
+# The modules whose code shapes what is cached; editing one invalidates the cache.
+COMPILER = ("ruleset.py", "inflect.py", "components/claim_matcher.py")
+_PACKAGE = Path(__file__).resolve().parent
 
 
 def cache_dir() -> Path | None:
@@ -38,8 +41,11 @@ def cache_dir() -> Path | None:
 
 
 def fingerprint(folders: Iterable[Path], *extra: str) -> str:
-    """A key that changes whenever any file under ``folders`` changes."""
+    """A key that changes whenever any file under ``folders``, or the code that compiles them, changes."""
     digest = hashlib.sha256(f"{FORMAT}|{__version__}|{spacy.__version__}|{'|'.join(extra)}".encode())
+    for module in COMPILER:
+        stat = (_PACKAGE / module).stat()
+        digest.update(f"{module}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     for folder in folders:
         root = folder.resolve()
         digest.update(f"{root}\n".encode())

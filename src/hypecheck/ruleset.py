@@ -65,7 +65,7 @@ class Alternative:
     """One way a rule can match: a co-occurrence, a phrase list or a spaCy token pattern."""
 
     elements: tuple[tuple[str, ...], ...] = ()
-    within: int = DEFAULT_WITHIN
+    within: tuple[int, ...] = (DEFAULT_WITHIN,)  # the gap allowed before each later part
     order: bool = True
     unless: tuple[str, ...] = ()
     pattern: tuple[dict[str, Any], ...] = ()
@@ -243,10 +243,17 @@ def parse_rule(data: Any, path: Path, text: str) -> Rule:
             elements: tuple[tuple[str, ...], ...] = (tuple(alt["phrases"]),)
         else:
             elements = _elements(alt.get("all"))
+        within = alt.get("within", DEFAULT_WITHIN)
+        gaps = max(len(elements) - 1, 1)
+        if isinstance(within, list) and (len(within) != gaps or not alt.get("order", True)):
+            raise RuleFileError(
+                path, f"within: a list needs one gap per pair of parts ({gaps}) and order: true",
+                rule=rule_id, line=_line_of(text, ["match"]),
+            )
         alternatives.append(
             Alternative(
                 elements=elements,
-                within=alt.get("within", DEFAULT_WITHIN),
+                within=tuple(within) if isinstance(within, list) else (within,) * gaps,
                 order=alt.get("order", True),
                 unless=_flat(alt.get("unless")),
                 pattern=tuple(alt.get("pattern", ())),

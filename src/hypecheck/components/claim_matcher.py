@@ -4,9 +4,10 @@ Vocabulary (term lists and literal phrases) goes into one ``PhraseMatcher`` on
 ``LOWER``, whose cost hardly grows with the number of phrases.  A rule's
 ``all:`` alternative then combines those hits: every element must occur in the
 same sentence, in order unless ``order: false``, at most ``within`` tokens
-apart.  That co-occurrence step runs only on sentences that already have hits,
-so rule packs can grow without slowing the pipeline.  Raw spaCy token patterns
-(``pattern:``) are supported for the rare rule that needs them.
+apart (one number for every gap, or a list with one per gap).  That
+co-occurrence step runs only on sentences that already have hits, so rule packs
+can grow without slowing the pipeline.  Raw spaCy token patterns (``pattern:``)
+are supported for the rare rule that needs them.
 """
 
 from __future__ import annotations
@@ -206,13 +207,13 @@ def _combine(groups: list[list[Hit]], alt: Alternative, starts: list[int]) -> It
         yield from _unordered(groups, alt.within, starts)
 
 
-def _ordered(groups: list[list[Hit]], within: int, starts: list[int]) -> Iterable[Hit]:
+def _ordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[int]) -> Iterable[Hit]:
     for first in groups[0]:
         sent = _sentence(first[0], starts)
         end = first[1]
-        for group in groups[1:]:
+        for group, gap in zip(groups[1:], within, strict=False):
             nxt = next(
-                (h for h in group if end <= h[0] <= end + within and _sentence(h[0], starts) == sent),
+                (h for h in group if end <= h[0] <= end + gap and _sentence(h[0], starts) == sent),
                 None,
             )
             if nxt is None:
@@ -222,7 +223,7 @@ def _ordered(groups: list[list[Hit]], within: int, starts: list[int]) -> Iterabl
             yield first[0], end
 
 
-def _unordered(groups: list[list[Hit]], within: int, starts: list[int]) -> Iterable[Hit]:
+def _unordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[int]) -> Iterable[Hit]:
     for anchor in groups[0]:
         sent = _sentence(anchor[0], starts)
         chosen = [anchor]
@@ -236,7 +237,7 @@ def _unordered(groups: list[list[Hit]], within: int, starts: list[int]) -> Itera
             chosen.append(min(near, key=lambda h, a=anchor: abs(h[0] - a[0])))
         else:
             chosen.sort()
-            if all(b[0] - a[1] <= within for a, b in itertools.pairwise(chosen)):
+            if all(b[0] - a[1] <= within[0] for a, b in itertools.pairwise(chosen)):
                 yield chosen[0][0], max(h[1] for h in chosen)
 
 

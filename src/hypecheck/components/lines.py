@@ -14,8 +14,8 @@ from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc
 
-BULLETS = ("•", "●", "▪", "■", "◆", "◇", "○", "◦", "‣", "⁃", "✔", "✓", "✅", "☑", "★", "☆", "➤", "►", "▶", "✨", "❖",
-           "|")
+# Not "|": in a table row the cells belong together ("Exosome count | 8 billion/mL").
+BULLETS = ("•", "●", "▪", "■", "◆", "◇", "○", "◦", "‣", "⁃", "✔", "✓", "✅", "☑", "★", "☆", "➤", "►", "▶", "✨", "❖")
 _BULLET_HASHES = numpy.array([hash_string(b) for b in BULLETS], dtype="uint64")
 
 
