@@ -12,6 +12,14 @@ hashtags, FAQ pairs, menus, translated K-beauty/Japanese listings, press and
 investor copy, podcast transcripts, court and regulator language, and hard
 near-misses. Measured blind: macro F1 0.892, 6.0% false alarms (0.905 after
 five labels were corrected on reflection).
+
+heldout3.jsonl is a third blind round (218 snippets): regenerative and longevity
+clinics abroad (IV drips, joint injections), veterinary and supplement copy,
+dental and hair-transplant add-ons, wholesale/distributor pages, forum posts,
+YouTube descriptions, long blog posts with buried claims, text tables,
+Spanish-English, Indian and Gulf clinic English, regulator releases, academic
+sentences and hard near-misses. Measured blind: macro F1 0.857, 6.6% false
+alarms.
 """
 
 from __future__ import annotations
@@ -29,8 +37,12 @@ MIN_MACRO_F1 = 0.97        # measured 1.000
 MAX_FALSE_ALARMS = 0.02    # measured 0.000
 
 CORPUS2 = EXAMPLES / "heldout2.jsonl"
-MIN_MACRO_F1_2 = 0.965     # measured 0.995 (blind, before fixes: 0.892)
+MIN_MACRO_F1_2 = 0.965     # measured 1.000 at ruleset 2026.11.4; 0.995 earlier (blind, before fixes: 0.892)
 MAX_FALSE_ALARMS_2 = 0.02  # measured 0.000 (blind, before fixes: 0.060)
+
+CORPUS3 = EXAMPLES / "heldout3.jsonl"
+MIN_MACRO_F1_3 = 0.97      # measured 1.000 (blind, before fixes: 0.857)
+MAX_FALSE_ALARMS_3 = 0.02  # measured 0.000 (blind, before fixes: 0.066)
 
 
 def _gold(corpus=CORPUS) -> list[dict]:
@@ -38,7 +50,11 @@ def _gold(corpus=CORPUS) -> list[dict]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-@pytest.mark.parametrize(("corpus", "minimum"), [(CORPUS, 300), (CORPUS2, 250)], ids=["heldout", "heldout2"])
+@pytest.mark.parametrize(
+    ("corpus", "minimum"),
+    [(CORPUS, 300), (CORPUS2, 250), (CORPUS3, 200)],
+    ids=["heldout", "heldout2", "heldout3"],
+)
 def test_heldout_corpus_is_well_formed(corpus, minimum) -> None:
     gold = _gold(corpus)
     assert len(gold) >= minimum
@@ -53,8 +69,12 @@ def test_heldout_corpus_is_well_formed(corpus, minimum) -> None:
 
 @pytest.mark.parametrize(
     ("corpus", "min_f1", "max_false_alarms"),
-    [(CORPUS, MIN_MACRO_F1, MAX_FALSE_ALARMS), (CORPUS2, MIN_MACRO_F1_2, MAX_FALSE_ALARMS_2)],
-    ids=["heldout", "heldout2"],
+    [
+        (CORPUS, MIN_MACRO_F1, MAX_FALSE_ALARMS),
+        (CORPUS2, MIN_MACRO_F1_2, MAX_FALSE_ALARMS_2),
+        (CORPUS3, MIN_MACRO_F1_3, MAX_FALSE_ALARMS_3),
+    ],
+    ids=["heldout", "heldout2", "heldout3"],
 )
 def test_heldout_scores(nlp, corpus, min_f1, max_false_alarms) -> None:
     gold = _gold(corpus)
