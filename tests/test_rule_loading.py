@@ -147,3 +147,14 @@ def test_within_list_needs_one_gap_per_pair(tmp_path):
     text = GOOD.replace("    within: 3\n", "    within: [1, 2]\n")
     error = load_error(write_rule(tmp_path, text))
     assert "one gap per pair" in str(error) and error.rule == "hype.sparkle"
+
+
+def test_number_detector_in_a_user_rule(tmp_path):
+    text = GOOD.replace("[sparkle, sparkles, sparkling]]", "$number, [sparkles]]")
+    text = text.replace("flag: [Exosomes sparkle in your skin., Our stem cell sparkles.]",
+                        "flag: [Exosomes with 150+ sparkles., Stem cells and five sparkles.]")
+    text = text.replace("    within: 3\n", "    within: 4\n")
+    pack = write_rule(tmp_path, text)
+    nlp = build_nlp([pack], builtin=False)
+    doc = nlp("Exosomes with 150+ sparkles. Exosomes with sparkles.")
+    assert [s.text for s in doc.spans["hypecheck"]] == ["Exosomes with 150+ sparkles"]

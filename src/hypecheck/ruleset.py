@@ -55,7 +55,7 @@ JURISDICTIONS: dict[str, str] = {
     "ca": "Canada",
     "au": "Australia",
 }
-DETECTORS = frozenset({"$count", "$percent", "$multiplier", "$quantity"})
+DETECTORS = frozenset({"$count", "$percent", "$multiplier", "$quantity", "$number"})
 DEFAULT_WITHIN = 8
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
 

@@ -4,6 +4,7 @@ Each detector is a regular expression over the text, mapped onto token spans.
 Rules use them as elements (``$count``, ``$percent``, ``$multiplier`` or any of
 them as ``$quantity``) next to a term list of actives, so "10 billion exosomes",
 "1 x 10^10 EVs/mL", "5% exosome" and "50 times more growth factors" all parse.
+``$number`` is any number at all ("150+", "3.5", "five"), for rules that need one.
 """
 
 from __future__ import annotations
@@ -46,16 +47,21 @@ MULTIPLIER = re.compile(
     re.IGNORECASE,
 )
 
+NUMBER = re.compile(rf"(?:\b{_NUM}\+?|\b{_WORD}\b)", re.IGNORECASE)
+
 # Cheap tests that must pass before the detector's full patterns are tried.
 TRIGGERS: dict[str, re.Pattern[str]] = {
     "$count": re.compile(r"\d|illion", re.IGNORECASE),
     "$percent": re.compile(r"\d"),
     "$multiplier": re.compile(r"\d|twice|double|triple|quadruple|times|fold", re.IGNORECASE),
+    "$number": re.compile(r"\d|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|several|many",
+                          re.IGNORECASE),
 }
 DETECTOR_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     "$count": (COUNT, COUNT_LETTER),
     "$percent": (PERCENT,),
     "$multiplier": (MULTIPLIER,),
+    "$number": (NUMBER,),
 }
 
 
@@ -67,7 +73,8 @@ def detect(doc: Doc, wanted: frozenset[str], regions: Iterable[Span] = ()) -> It
 
 def _detect_in(doc: Doc, wanted: frozenset[str], text: str, offset: int) -> Iterator[tuple[str, int, int]]:
     for name, patterns in DETECTOR_PATTERNS.items():
-        if (name not in wanted and "$quantity" not in wanted) or not TRIGGERS[name].search(text):
+        in_quantity = "$quantity" in wanted and name != "$number"
+        if (name not in wanted and not in_quantity) or not TRIGGERS[name].search(text):
             continue
         for pattern in patterns:
             for found in pattern.finditer(text):
@@ -76,5 +83,5 @@ def _detect_in(doc: Doc, wanted: frozenset[str], text: str, offset: int) -> Iter
                     continue
                 if name in wanted:
                     yield name, span.start, span.end
-                if "$quantity" in wanted:
+                if in_quantity:
                     yield "$quantity", span.start, span.end
