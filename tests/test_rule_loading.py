@@ -158,3 +158,10 @@ def test_number_detector_in_a_user_rule(tmp_path):
     nlp = build_nlp([pack], builtin=False)
     doc = nlp("Exosomes with 150+ sparkles. Exosomes with sparkles.")
     assert [s.text for s in doc.spans["hypecheck"]] == ["Exosomes with 150+ sparkles"]
+
+
+def test_unquoted_hash_in_an_example_is_reported(tmp_path):
+    items = "  flag:\n    - Exosomes sparkle in your skin.\n    - Voted the #1 serum where stem cells sparkle."
+    text = GOOD.replace("  flag: [Exosomes sparkle in your skin., Our stem cell sparkles.]", items)
+    error = load_error(write_rule(tmp_path, text))
+    assert "quotes" in str(error) and error.line == 13

@@ -222,6 +222,20 @@ def _flat(raw: list[Any] | None) -> tuple[str, ...]:
     return tuple(x for group in _elements(raw) for x in group)
 
 
+_TRUNCATED = re.compile(r"^\s*-\s+[^\s\"'\[{#][^\n]*?\s#[^\s#]", re.M)
+
+
+def _check_truncated_examples(text: str, path: Path, rule_id: str) -> None:
+    """An unquoted ``- Voted the #1 serum`` is cut at the ``#`` by YAML; say so instead."""
+    found = _TRUNCATED.search(text)
+    if found:
+        line = text.count("\n", 0, found.start()) + 1
+        raise RuleFileError(
+            path, "this list item has ' #' in it, which YAML reads as the start of a comment; "
+            "put the text in quotes", rule=rule_id, line=line,
+        )
+
+
 def parse_rule(data: Any, path: Path, text: str) -> Rule:
     """Validate one rule mapping and turn it into a :class:`Rule`."""
     rule_id = data.get("id") if isinstance(data, dict) else None
@@ -237,6 +251,7 @@ def parse_rule(data: Any, path: Path, text: str) -> Rule:
             path, f"file name {path.name!r} must be the rule name {name + '.yml'!r}",
             rule=rule_id, line=_line_of(text, ["id"]),
         )
+    _check_truncated_examples(text, path, rule_id)
     alternatives = []
     for alt in data["match"]:
         if "phrases" in alt:
