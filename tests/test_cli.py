@@ -114,6 +114,8 @@ def test_batch_jsonl_keeps_order_and_reports_bad_lines(tmp_path):
     out = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert len(out) == 31
     assert out[5]["id"] is None and "not JSON" in out[5]["error"]
+    assert b"1 of 31 records could not be read" in result.stderr
+    assert run_cli("batch", str(source), "--fail-on", "medium").returncode == 1
     ids = [o["id"] for o in out if o["id"] is not None]
     assert ids == [r["id"] for r in rows]
     by_id = {o["id"]: o for o in out if o["id"]}

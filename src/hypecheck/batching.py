@@ -6,12 +6,14 @@ import csv
 import json
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 from spacy.language import Language
 
 from .errors import InputError
 from .report import DEFAULT_MIN_CONFIDENCE, build_report
+from .ruleset import SEVERITY_RANK
 
 Record = tuple[str, dict[str, Any]]
 MAX_TEXT = 1_000_000
@@ -71,6 +73,15 @@ def _finding_view(finding: Any, notes: bool) -> dict[str, Any]:
     return data
 
 
+@dataclass
+class BatchSummary:
+    """What a batch run saw: records written, records that could not be read, worst severity found."""
+
+    records: int = 0
+    errors: int = 0
+    worst: int = 0
+
+
 def run_batch(
     nlp: Language,
     path: str,
@@ -82,9 +93,9 @@ def run_batch(
     batch_size: int = 256,
     jobs: int = 1,
     progress: bool | None = None,
-) -> int:
-    """Write one JSON object per input record; returns how many records had errors."""
-    errors = 0
+) -> BatchSummary:
+    """Write one JSON object per input record, in input order."""
+    summary = BatchSummary()
     records = read_records(path)
     if progress or (progress is None and sys.stderr.isatty()):
         from tqdm import tqdm
@@ -92,8 +103,9 @@ def run_batch(
         records = tqdm(records, unit=" records", file=sys.stderr)
     for doc, meta in nlp.pipe(records, as_tuples=True, batch_size=batch_size, n_process=jobs):
         row: dict[str, Any] = {"id": meta["id"]}
+        summary.records += 1
         if "error" in meta:
-            errors += 1
+            summary.errors += 1
             row["error"] = meta["error"]
             row["findings"] = []
         else:
@@ -101,5 +113,6 @@ def run_batch(
             report = build_report(doc, nlp, jurisdictions, min_confidence=floor)
             row["findings"] = [_finding_view(f, notes) for f in report.findings]
             row["tier"] = report.verdict.tier
+            summary.worst = max([summary.worst, *(SEVERITY_RANK[f.severity] for f in report.findings)])
         out.write(json.dumps(row, ensure_ascii=False) + "\n")
-    return errors
+    return summary

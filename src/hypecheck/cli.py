@@ -127,16 +127,28 @@ def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], ru
 @click.option("--jobs", "-J", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes for spaCy; pays off only for long texts on idle cores.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a TTY).")
+@click.option(
+    "--fail-on", type=click.Choice(["low", "medium", "high", "never"]), default="never", show_default=True,
+    help="Exit 1 when any record has a finding at or above this severity.",
+)
 def batch(input_path: str, output: str, notes: bool, jurisdiction: tuple[str, ...], rule_packs: tuple[str, ...],
           no_builtin: bool, select: str, min_confidence: float | None, batch_size: int, jobs: int,
-          progress: bool | None) -> None:
-    """Check every record of a .jsonl (id, text) or .csv (columns id, text) file; JSON Lines out."""
+          progress: bool | None, fail_on: str) -> None:
+    """Check every record of a .jsonl (id, text) or .csv (columns id, text) file; JSON Lines out.
+
+    A record that cannot be read gets an "error" line in its place; the order is kept.
+    """
     from .batching import run_batch
 
     nlp = _load(rule_packs, no_builtin, select)
     with click.open_file(output, "w", encoding="utf-8") as out:
-        run_batch(nlp, input_path, out, jurisdictions=jurisdiction, notes=notes, min_confidence=min_confidence,
-                  batch_size=batch_size, jobs=jobs, progress=progress)
+        summary = run_batch(nlp, input_path, out, jurisdictions=jurisdiction, notes=notes,
+                            min_confidence=min_confidence, batch_size=batch_size, jobs=jobs, progress=progress)
+    if summary.errors:
+        click.echo(f"hypecheck: {summary.errors} of {summary.records} records could not be read; "
+                   "see their \"error\" lines", err=True)
+    failed = summary.worst and summary.worst >= SEVERITY_RANK.get(fail_on, 99)
+    sys.exit(ExitStatus.FINDINGS if failed else ExitStatus.CLEAN)
 
 
 @cli.group()
