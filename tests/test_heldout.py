@@ -20,6 +20,13 @@ YouTube descriptions, long blog posts with buried claims, text tables,
 Spanish-English, Indian and Gulf clinic English, regulator releases, academic
 sentences and hard near-misses. Measured blind: macro F1 0.857, 6.6% false
 alarms.
+
+heldout4.jsonl is a fourth blind round (228 snippets): clinic-page headings and
+FAQs (candidates, how long results last, aftercare, pricing), retail product
+pages (INCI lists, how to use, "clinically tested" vs "clinically proven"),
+beauty journalism, lawsuits and warning letters, animal and in-vitro science,
+Korean/Japanese brand English and hard near-misses. Measured blind: macro F1
+0.897, 9.4% false alarms (four labels corrected on reflection).
 """
 
 from __future__ import annotations
@@ -44,6 +51,10 @@ CORPUS3 = EXAMPLES / "heldout3.jsonl"
 MIN_MACRO_F1_3 = 0.97      # measured 1.000 (blind, before fixes: 0.857)
 MAX_FALSE_ALARMS_3 = 0.02  # measured 0.000 (blind, before fixes: 0.066)
 
+CORPUS4 = EXAMPLES / "heldout4.jsonl"
+MIN_MACRO_F1_4 = 0.963     # measured 0.993 at ruleset 2026.11.5 (blind, before fixes: 0.897)
+MAX_FALSE_ALARMS_4 = 0.039  # measured 0.019 (blind, before fixes: 0.094)
+
 
 def _gold(corpus=CORPUS) -> list[dict]:
     with open(corpus, encoding="utf-8") as handle:
@@ -52,8 +63,8 @@ def _gold(corpus=CORPUS) -> list[dict]:
 
 @pytest.mark.parametrize(
     ("corpus", "minimum"),
-    [(CORPUS, 300), (CORPUS2, 250), (CORPUS3, 200)],
-    ids=["heldout", "heldout2", "heldout3"],
+    [(CORPUS, 300), (CORPUS2, 250), (CORPUS3, 200), (CORPUS4, 200)],
+    ids=["heldout", "heldout2", "heldout3", "heldout4"],
 )
 def test_heldout_corpus_is_well_formed(corpus, minimum) -> None:
     gold = _gold(corpus)
@@ -73,8 +84,9 @@ def test_heldout_corpus_is_well_formed(corpus, minimum) -> None:
         (CORPUS, MIN_MACRO_F1, MAX_FALSE_ALARMS),
         (CORPUS2, MIN_MACRO_F1_2, MAX_FALSE_ALARMS_2),
         (CORPUS3, MIN_MACRO_F1_3, MAX_FALSE_ALARMS_3),
+        (CORPUS4, MIN_MACRO_F1_4, MAX_FALSE_ALARMS_4),
     ],
-    ids=["heldout", "heldout2", "heldout3"],
+    ids=["heldout", "heldout2", "heldout3", "heldout4"],
 )
 def test_heldout_scores(nlp, corpus, min_f1, max_false_alarms) -> None:
     gold = _gold(corpus)
