@@ -125,3 +125,10 @@ def test_pipeline_round_trips_through_disk(nlp, tmp_path):
     loaded = spacy.load(tmp_path / "pipeline")
     doc = loaded("It treats acne.")
     assert [s.label_ for s in doc.spans["hypecheck"]] == ["disease.treats-condition"]
+
+
+@pytest.mark.parametrize(
+    "text", ["92% of users saw firmer skin.", "Ninety-two percent of our patients saw thicker hair."]
+)
+def test_result_statistics_in_digits_or_words(nlp, text):
+    assert "evidence" in categories(nlp, text)

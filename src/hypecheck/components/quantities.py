@@ -37,8 +37,10 @@ COUNT = re.compile(
     re.IGNORECASE,
 )
 COUNT_LETTER = re.compile(r"\b\d+(?:\.\d+)?\s?[BT]\b")
+_UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 PERCENT = re.compile(
-    rf"\b{_NUM}\s*(?:%|percent\b|per cent\b|ppm\b|ppb\b|(?:mg|µg|μg|ug|mcg|ng)\s*/\s*(?:ml|g)\b)",
+    rf"\b{_NUM}\s*(?:%|percent\b|per cent\b|ppm\b|ppb\b|(?:mg|µg|μg|ug|mcg|ng)\s*/\s*(?:ml|g)\b)"
+    rf"|\b{_WORD}(?:[-\s]{_UNITS})?\s+(?:percent|per cent)\b",
     re.IGNORECASE,
 )
 MULTIPLIER = re.compile(
@@ -52,7 +54,7 @@ NUMBER = re.compile(rf"(?:\b{_NUM}\+?|\b{_WORD}\b)", re.IGNORECASE)
 # Cheap tests that must pass before the detector's full patterns are tried.
 TRIGGERS: dict[str, re.Pattern[str]] = {
     "$count": re.compile(r"\d|illion", re.IGNORECASE),
-    "$percent": re.compile(r"\d"),
+    "$percent": re.compile(r"\d|percent|per cent", re.IGNORECASE),
     "$multiplier": re.compile(r"\d|twice|double|triple|quadruple|times|fold", re.IGNORECASE),
     "$number": re.compile(r"\d|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|several|many",
                           re.IGNORECASE),
