@@ -132,3 +132,17 @@ def test_pipeline_round_trips_through_disk(nlp, tmp_path):
 )
 def test_result_statistics_in_digits_or_words(nlp, text):
     assert "evidence" in categories(nlp, text)
+
+
+def test_context_cue_with_star_matches_inflections(tmp_path):
+    from hypecheck._paths import rules_dir
+    from hypecheck.pipeline import build_nlp
+
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    text = (rules_dir() / "context.yml").read_text(encoding="utf-8")
+    text = text.replace("reported:", "reported:\n  - insinuate*", 1)
+    (pack / "context.yml").write_text(text, encoding="utf-8")
+    nlp = build_nlp([pack])
+    shown = hypecheck.check("The ads insinuated that exosomes cure acne.", nlp=nlp, min_confidence=0).findings
+    assert "reported" in shown[0].context

@@ -15,7 +15,9 @@ Looks only at the sentences that hold claims.  A claim is
   (``--min-confidence 0``); hedged claims stay.
 
 Dropped spans move to ``doc.spans[spans_key + "_suppressed"]`` so a user can see
-why something was not reported.  The cue words are data: ``rules/context.yml``.
+why something was not reported.  The cue words are data: ``rules/context.yml``,
+matched case-insensitively; a cue ending in ``*`` ("allege*") also matches the
+word's inflections ("alleges", "alleged", "alleging").
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from ..inflect import phrase_variants
 from .sentences import sentence_of
 
 CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.6}
@@ -49,7 +52,7 @@ class ClaimContext:
         for kind in CUE_KINDS:
             phrases = cues.get(kind) or []
             if phrases:
-                variants = sorted({v for p in phrases for v in (p, p.replace("'", "\u2019"))})
+                variants = sorted({v for p in phrases for v in _cue_variants(p)})
                 self.matcher.add(kind, list(nlp.tokenizer.pipe(variants)))
 
     def __call__(self, doc: Doc) -> Doc:
@@ -100,6 +103,13 @@ class ClaimContext:
         if sent.text.rstrip().endswith("?"):
             flags.append("question")
         return tuple(flags)
+
+
+def _cue_variants(phrase: str) -> set[str]:
+    """A cue as written (with curly-apostrophe spellings); ``allege*`` also gives its inflections."""
+    if phrase.endswith("*"):
+        return phrase_variants(phrase[:-1])
+    return {phrase, phrase.replace("'", "\u2019")}
 
 
 @Language.factory(
