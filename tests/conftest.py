@@ -19,6 +19,16 @@ os.environ.setdefault("HYPECHECK_CACHE_DIR", tempfile.mkdtemp(prefix="hypecheck-
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "tests" / "data"
 
+# A short clinic ad with a claim of most kinds, and a script-injection payload, for the web tests.
+WEB_AD = (
+    "GlowLab Exosome Renewal Serum\n\n"
+    "Our miracle exosome serum is clinically proven to regenerate skin cells. It stimulates "
+    "collagen production and treats hair loss in just two weeks.\n\n"
+    "Each bottle delivers 100 billion exosomes derived from human stem cells. FDA-approved, "
+    "100% safe with no side effects!"
+)
+XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
+
 
 @pytest.fixture(scope="session")
 def nlp() -> Language:

@@ -27,6 +27,11 @@ examples:
 """
 
 
+def with_match(match: str) -> str:
+    """GOOD with its match block replaced."""
+    return GOOD.replace("  - all: [$actives, [sparkle, sparkles, sparkling]]\n    within: 3\n", match)
+
+
 def write_rule(tmp_path: Path, text: str, name: str = "sparkle.yml", category: str = "hype") -> Path:
     folder = tmp_path / "pack" / category
     folder.mkdir(parents=True, exist_ok=True)
@@ -91,8 +96,7 @@ def test_bare_no_gets_a_quoting_hint(tmp_path):
 
 
 def test_bad_token_pattern(tmp_path):
-    text = GOOD.replace("  - all: [$actives, [sparkle, sparkles, sparkling]]\n    within: 3\n",
-                        "  - pattern: [{LOWERR: sparkle}]\n")
+    text = with_match("  - pattern: [{LOWERR: sparkle}]\n")
     with pytest.raises(RuleFileError) as info:
         build_nlp([write_rule(tmp_path, text)])
     assert "token pattern" in str(info.value) and info.value.rule == "hype.sparkle"
@@ -123,20 +127,14 @@ def test_editing_a_rule_invalidates_the_compiled_cache(tmp_path):
 
 
 def test_token_pattern_rule_matches_and_honours_unless(tmp_path):
-    text = GOOD.replace(
-        "  - all: [$actives, [sparkle, sparkles, sparkling]]\n    within: 3\n",
-        '  - pattern: [{LOWER: "atp"}, {LOWER: "production"}]\nunless: [in mice]\n',
-    )
+    text = with_match('  - pattern: [{LOWER: "atp"}, {LOWER: "production"}]\nunless: [in mice]\n')
     nlp = build_nlp([write_rule(tmp_path, text)], builtin=False)
     found = nlp("Boosts ATP production. In mice, it boosted ATP production.")
     assert [(s.label_, s.text) for s in found.spans["hypecheck"]] == [("hype.sparkle", "ATP production")]
 
 
 def test_within_can_be_set_per_gap(tmp_path):
-    text = GOOD.replace(
-        "  - all: [$actives, [sparkle, sparkles, sparkling]]\n    within: 3\n",
-        "  - all: [$actives, [sparkle, sparkles], [tonight]]\n    within: [0, 4]\n",
-    )
+    text = with_match("  - all: [$actives, [sparkle, sparkles], [tonight]]\n    within: [0, 4]\n")
     nlp = build_nlp([write_rule(tmp_path, text)], builtin=False)
     doc = nlp("Exosomes sparkle all over tonight. Exosomes really sparkle tonight.")
     hits = [s.text for s in doc.spans["hypecheck"]]

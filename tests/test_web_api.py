@@ -16,6 +16,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from conftest import WEB_AD as AD
+from conftest import XSS
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -26,15 +28,6 @@ from hypecheck.webapp.app import CSP
 from hypecheck.webapp.markdown import md_escape
 from hypecheck.webapp.present import segments
 from hypecheck.webapp.service import Engine, load_engine
-
-AD = (
-    "GlowLab Exosome Renewal Serum\n\n"
-    "Our miracle exosome serum is clinically proven to regenerate skin cells. It stimulates "
-    "collagen production and treats hair loss in just two weeks.\n\n"
-    "Each bottle delivers 100 billion exosomes derived from human stem cells. FDA-approved, "
-    "100% safe with no side effects!"
-)
-XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
 
 
 @pytest.fixture(scope="module")

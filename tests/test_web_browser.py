@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import WEB_AD as AD
+from conftest import XSS
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
@@ -28,14 +30,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
 ]
 
-AD = (
-    "GlowLab Exosome Renewal Serum\n\n"
-    "Our miracle exosome serum is clinically proven to regenerate skin cells. It stimulates "
-    "collagen production and treats hair loss in just two weeks.\n\n"
-    "Each bottle delivers 100 billion exosomes derived from human stem cells. FDA-approved, "
-    "100% safe with no side effects!"
-)
-XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
 
 
 @pytest.fixture(scope="module")
