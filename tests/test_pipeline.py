@@ -146,3 +146,8 @@ def test_context_cue_with_star_matches_inflections(tmp_path):
     nlp = build_nlp([pack])
     shown = hypecheck.check("The ads insinuated that exosomes cure acne.", nlp=nlp, min_confidence=0).findings
     assert "reported" in shown[0].context
+
+
+@pytest.mark.parametrize("text", ["IT HASN\u2019T BEEN APPROVED BY THE FDA.", "It ISN'T FDA approved."])
+def test_negation_in_capitals_with_contractions(nlp, text):
+    assert categories(nlp, text) == set()

@@ -122,6 +122,8 @@ class ClaimMatcher:
             variants = self._expand_terms(element[1:]) if element.startswith("$") else phrase_variants(element)
             for variant in variants:
                 keys_of[tuple(strings.add(w) for w in self._tokens(variant))].add(key)
+                if "'" in variant or "\u2019" in variant:  # "HASN'T" stays one token; "hasn't" does not
+                    keys_of[tuple(strings.add(w) for w in variant.split())].add(key)
         return {hashes: tuple(sorted(keys)) for hashes, keys in keys_of.items()}
 
     def _tokens(self, phrase: str) -> list[str]:

@@ -53,7 +53,10 @@ class ClaimContext:
             phrases = cues.get(kind) or []
             if phrases:
                 variants = sorted({v for p in phrases for v in _cue_variants(p)})
-                self.matcher.add(kind, list(nlp.tokenizer.pipe(variants)))
+                patterns = list(nlp.tokenizer.pipe(variants))
+                # The tokenizer splits "hasn't" but not "HASN'T": match the unsplit word too.
+                patterns += [Doc(nlp.vocab, words=v.split()) for v in variants if "'" in v or "\u2019" in v]
+                self.matcher.add(kind, patterns)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans.get(self.spans_key, ()))
