@@ -4,7 +4,8 @@ Looks only at the sentences that hold claims.  A claim is
 
 * **negated** when a negation cue ("not", "no", "never", "without" …) stands
   before it in its clause, within ``window`` tokens, or a sentence-wide one
-  ("no evidence", "unproven") stands anywhere before it: dropped;
+  ("no evidence", "unproven") stands anywhere before it, or a trailing one
+  ("… have not been conducted") follows it in its clause: dropped;
 * part of a **disclaimer** sentence ("not intended to diagnose, treat, cure or
   prevent any disease"): dropped, and only that sentence, never the page;
 * **hedged** ("may help", "could"), **reported** ("some clinics claim that",
@@ -33,7 +34,9 @@ from .sentences import sentence_of
 
 CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.6}
 DROPPED = ("negated", "disclaimer")
-CUE_KINDS = ("negation", "negation_scope", "not_negation", "hedge", "reported", "disclaimer", "scope_breaks")
+CUE_KINDS = (
+    "negation", "negation_scope", "negation_after", "not_negation", "hedge", "reported", "disclaimer", "scope_breaks",
+)
 
 if not Span.has_extension("hypecheck_context"):
     Span.set_extension("hypecheck_context", default=())
@@ -95,8 +98,12 @@ class ClaimContext:
         clause_start = max([sent.start] + [end for start, end in cues.get("scope_breaks", ()) if end <= span.start])
         lo = max(clause_start, span.start - self.window)
         flags = []
-        if any(lo <= start and end <= span.start for start, end in cues.get("negation", ())) or any(
-            end <= span.start for start, end in cues.get("negation_scope", ())
+        clause_end = min([sent.end] + [start for start, end in cues.get("scope_breaks", ()) if start >= span.end])
+        hi = min(clause_end, span.end + self.window)
+        if (
+            any(lo <= start and end <= span.start for start, end in cues.get("negation", ()))
+            or any(end <= span.start for start, end in cues.get("negation_scope", ()))
+            or any(span.end <= start and end <= hi for start, end in cues.get("negation_after", ()))
         ):
             flags.append("negated")
         if any(lo <= start and end <= span.end for start, end in cues.get("hedge", ())):

@@ -23,10 +23,11 @@ _AMOUNT = rf"(?:{_NUM}|{_WORD})"
 _RANGE = rf"(?:{_AMOUNT}\s*(?:-|–|to)\s*)?{_AMOUNT}"
 _SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
+_NOT_MONEY = r"(?<![$€£¥₹])(?<![$€£¥₹] )"  # "$3.5 billion" is money, not a count
 COUNT = re.compile(
     "|".join(
         (
-            rf"\b{_RANGE}[\s-]*(?:billion|trillion|million|bn|mln)s?\b",
+            rf"{_NOT_MONEY}\b{_RANGE}[\s-]*(?:billion|trillion|million|bn|mln)s?\b",
             r"\b(?:billions|trillions|millions|hundreds of millions)\b",
             rf"\b{_NUM}\s*(?:x|×|\*)\s*10\s*(?:\^|\*\*|e)?\s*[-−]?\s*\d+",
             rf"\b10\s*(?:\^|\*\*)\s*\d+|\b10[{_SUPERSCRIPT}]+",
@@ -36,7 +37,7 @@ COUNT = re.compile(
     ),
     re.IGNORECASE,
 )
-COUNT_LETTER = re.compile(r"\b\d+(?:\.\d+)?\s?[BT]\b")
+COUNT_LETTER = re.compile(rf"{_NOT_MONEY}\b\d+(?:\.\d+)?\s?[BT]\b")
 _UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 PERCENT = re.compile(
     rf"\b{_NUM}\s*(?:%|percent\b|per cent\b|ppm\b|ppb\b|(?:mg|µg|μg|ug|mcg|ng)\s*/\s*(?:ml|g)\b)"
