@@ -19,6 +19,7 @@ def categories(nlp, text: str) -> set[str]:
         "There are no FDA-approved exosome products.",
         "This product is not intended to diagnose, treat, cure or prevent any disease.",
         "There is no evidence that these products can treat or cure hair loss.",
+        "Rigorous clinical trials of exosome serums have not been conducted.",
     ],
 )
 def test_negated_and_disclaimer_claims_are_not_reported(nlp, text):

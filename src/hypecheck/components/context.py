@@ -99,7 +99,7 @@ class ClaimContext:
         lo = max(clause_start, span.start - self.window)
         flags = []
         clause_end = min([sent.end] + [start for start, end in cues.get("scope_breaks", ()) if start >= span.end])
-        hi = min(clause_end, span.end + self.window)
+        hi = min(clause_end, span.end + 2 * self.window)
         if (
             any(lo <= start and end <= span.start for start, end in cues.get("negation", ()))
             or any(end <= span.start for start, end in cues.get("negation_scope", ()))
