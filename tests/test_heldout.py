@@ -44,6 +44,16 @@ plant-stem-cell copy, beauty journalism with dermatologists' caveats, FDA/TGA/
 MHRA letters and news, science and compliant copy. It runs 63% unlabelled
 (more than the other rounds), so its clean-share bound is wider. Measured
 blind: macro F1 0.909, 3.9% false alarms (four labels corrected on reflection).
+
+heldout7.jsonl is a seventh blind round (180 snippets, 54% unlabelled): Australian
+and New Zealand clinics, Canadian naturopaths, Singapore/Malaysia/Thai chains,
+Turkish hair-transplant exosome add-ons, US dermatology blogs, celebrity serum
+launches, Amazon reviews, TikTok voice-overs, newsletters and wire-service
+journalism (vampire facials, polynucleotide eye boosters, salmon-DNA facials,
+exosome mesotherapy, IV and joint stem-cell injections). Measured blind on the
+first 170 snippets: macro F1 0.903, 3.3% false alarms; 0.931, 6.2% after eight
+labels were corrected on reflection and ten labelled snippets were added for
+balance.
 """
 
 from __future__ import annotations
@@ -80,6 +90,10 @@ CORPUS6 = EXAMPLES / "heldout6.jsonl"
 MIN_MACRO_F1_6 = 0.97      # measured 1.000 at ruleset 2026.11.7 (blind, before fixes: 0.909)
 MAX_FALSE_ALARMS_6 = 0.02  # measured 0.000 (blind, before fixes: 0.039)
 
+CORPUS7 = EXAMPLES / "heldout7.jsonl"
+MIN_MACRO_F1_7 = 0.97      # measured 1.000 at ruleset 2026.11.9 (blind, before fixes: 0.903)
+MAX_FALSE_ALARMS_7 = 0.02  # measured 0.000 (blind, before fixes: 0.033)
+
 
 def _gold(corpus=CORPUS) -> list[dict]:
     with open(corpus, encoding="utf-8") as handle:
@@ -95,8 +109,9 @@ def _gold(corpus=CORPUS) -> list[dict]:
         (CORPUS4, 200, 0.55),
         (CORPUS5, 200, 0.55),
         (CORPUS6, 200, 0.65),
+        (CORPUS7, 160, 0.55),
     ],
-    ids=["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"],
+    ids=["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"],
 )
 def test_heldout_corpus_is_well_formed(corpus, minimum, max_clean) -> None:
     gold = _gold(corpus)
@@ -119,8 +134,9 @@ def test_heldout_corpus_is_well_formed(corpus, minimum, max_clean) -> None:
         (CORPUS4, MIN_MACRO_F1_4, MAX_FALSE_ALARMS_4),
         (CORPUS5, MIN_MACRO_F1_5, MAX_FALSE_ALARMS_5),
         (CORPUS6, MIN_MACRO_F1_6, MAX_FALSE_ALARMS_6),
+        (CORPUS7, MIN_MACRO_F1_7, MAX_FALSE_ALARMS_7),
     ],
-    ids=["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6"],
+    ids=["heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"],
 )
 def test_heldout_scores(nlp, corpus, min_f1, max_false_alarms) -> None:
     gold = _gold(corpus)

@@ -142,7 +142,7 @@ def test_context_cue_with_star_matches_inflections(tmp_path):
     pack = tmp_path / "pack"
     pack.mkdir()
     text = (rules_dir() / "context.yml").read_text(encoding="utf-8")
-    text = text.replace("reported:", "reported:\n  - insinuate*", 1)
+    text = text.replace("reported:", "reported:\n  - insinuate* that", 1)
     (pack / "context.yml").write_text(text, encoding="utf-8")
     nlp = build_nlp([pack])
     shown = hypecheck.check("The ads insinuated that exosomes cure acne.", nlp=nlp, min_confidence=0).findings

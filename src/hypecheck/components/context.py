@@ -17,19 +17,20 @@ Looks only at the sentences that hold claims.  A claim is
 
 Dropped spans move to ``doc.spans[spans_key + "_suppressed"]`` so a user can see
 why something was not reported.  The cue words are data: ``rules/context.yml``,
-matched case-insensitively; a cue ending in ``*`` ("allege*") also matches the
-word's inflections ("alleges", "alleged", "alleging").
+matched case-insensitively; a word ending in ``*`` ("allege*", "describe* it as")
+also matches its inflections ("alleges", "alleged", "described it as").
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
-from ..inflect import phrase_variants
+from ..inflect import word_forms
 from .sentences import sentence_of
 
 CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.6}
@@ -116,10 +117,11 @@ class ClaimContext:
 
 
 def _cue_variants(phrase: str) -> set[str]:
-    """A cue as written (with curly-apostrophe spellings); ``allege*`` also gives its inflections."""
-    if phrase.endswith("*"):
-        return phrase_variants(phrase[:-1])
-    return {phrase, phrase.replace("'", "\u2019")}
+    """A cue as written (with curly-apostrophe spellings); a word ending in ``*`` also gives its inflections."""
+    words = phrase.split()
+    choices = [sorted(word_forms(w[:-1])) if w.endswith("*") else [w] for w in words]
+    spellings = {" ".join(combo) for combo in itertools.product(*choices)}
+    return spellings | {v.replace("'", "\u2019") for v in spellings}
 
 
 @Language.factory(
