@@ -54,6 +54,18 @@ exosome mesotherapy, IV and joint stem-cell injections). Measured blind on the
 first 170 snippets: macro F1 0.903, 3.3% false alarms; 0.931, 6.2% after eight
 labels were corrected on reflection and ten labelled snippets were added for
 balance.
+
+heldout8.jsonl is an eighth blind round (151 snippets, 48% unlabelled): US
+med-spa landing pages written by SEO agencies ("exosome therapy near me",
+"best exosome treatment in Miami"), physician-clinic blogs (are exosomes safe,
+exosomes vs PRP, how many sessions), skincare ingredient explainers,
+investigative journalism, professional vial/lyophilised-powder catalogues and
+dermatology-society and regulator statements. Measured blind: macro F1 0.945,
+6.8% false alarms; 0.967, 6.8% after four labels were corrected on reflection
+(a fifth, "gold standard", followed corpus convention). The remaining misses
+were reported or hedged claims (a reporter "was told by" a rep, "the
+influencer called", "regulators said", "too early to say", "larger trials are
+needed"), fixed with context cues.
 """
 
 from __future__ import annotations
@@ -77,6 +89,7 @@ CORPORA = {
     "heldout5": (200, 0.55, 0.97, 0.02),
     "heldout6": (200, 0.65, 0.97, 0.02),
     "heldout7": (160, 0.55, 0.97, 0.02),
+    "heldout8": (140, 0.55, 0.97, 0.02),
 }
 
 
