@@ -48,11 +48,10 @@ def check(
     ``jurisdictions``: codes such as ``"us,eu"`` (default all); ``min_confidence``:
     leave out findings below it (default 0.55 hides claims the text only reports).
     """
-    from .report import DEFAULT_MIN_CONFIDENCE, build_report, parse_jurisdictions
+    from .report import build_report, parse_jurisdictions
 
     pipeline = _nlp(nlp)
-    floor = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
-    return build_report(pipeline(text), pipeline, parse_jurisdictions(jurisdictions), min_confidence=floor)
+    return build_report(pipeline(text), pipeline, parse_jurisdictions(jurisdictions), min_confidence=min_confidence)
 
 
 def list_rules(nlp: Language | None = None) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from typing import IO, Any
 from spacy.language import Language
 
 from .errors import InputError
-from .report import DEFAULT_MIN_CONFIDENCE, build_report
+from .report import build_report
 from .ruleset import SEVERITY_RANK
 
 Record = tuple[str, dict[str, Any]]
@@ -109,8 +109,7 @@ def run_batch(
             row["error"] = meta["error"]
             row["findings"] = []
         else:
-            floor = DEFAULT_MIN_CONFIDENCE if min_confidence is None else min_confidence
-            report = build_report(doc, nlp, jurisdictions, min_confidence=floor)
+            report = build_report(doc, nlp, jurisdictions, min_confidence=min_confidence)
             row["findings"] = [_finding_view(f, notes) for f in report.findings]
             row["tier"] = report.verdict.tier
             summary.worst = max([summary.worst, *(SEVERITY_RANK[f.severity] for f in report.findings)])

@@ -171,13 +171,16 @@ def build_report(
     nlp: Language,
     jurisdictions: tuple[str, ...],
     *,
-    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    min_confidence: float | None = None,
     spans_key: str = "hypecheck",
 ) -> Report:
     """Turn the claim spans of a processed ``doc`` into a :class:`Report`.
 
-    Spans below ``min_confidence`` (reported claims, by default) are left out.
+    Spans below ``min_confidence`` (default ``DEFAULT_MIN_CONFIDENCE``: reported
+    claims and questions) are left out.
     """
+    if min_confidence is None:
+        min_confidence = DEFAULT_MIN_CONFIDENCE
     claims = nlp.get_pipe("hypecheck_claims")
     ruleset: RuleSet = claims.ruleset
     index = _note_index(claims)
@@ -225,17 +228,19 @@ def _note_index(claims: Any) -> NoteIndex:
 
 
 def _visible(spans: Iterable[Span], ruleset: RuleSet) -> list[Span]:
-    """Drop a span when a stronger finding of the same category covers it."""
-    spans = sorted(spans, key=lambda s: (s.start, -s.end))
+    """Drop a span when a finding of the same category and at least its severity covers it.
+
+    One sweep in start order: a kept span that ends before a span starts can cover
+    neither it nor any later one, so it leaves the active list.
+    """
     kept: list[Span] = []
-    for span in spans:
+    open_by_category: dict[str, list[tuple[Span, int]]] = {}
+    for span in sorted(spans, key=lambda s: (s.start, -s.end)):
         rule = ruleset.rules[span.label_]
-        covered = any(
-            k.start <= span.start and span.end <= k.end
-            and ruleset.rules[k.label_].category == rule.category
-            and SEVERITY_RANK[ruleset.rules[k.label_].severity] >= SEVERITY_RANK[rule.severity]
-            for k in kept
-        )
-        if not covered:
+        rank = SEVERITY_RANK[rule.severity]
+        active = [(k, r) for k, r in open_by_category.get(rule.category, ()) if k.end > span.start]
+        if not any(k.end >= span.end and r >= rank for k, r in active):
             kept.append(span)
+            active.append((span, rank))
+        open_by_category[rule.category] = active
     return kept

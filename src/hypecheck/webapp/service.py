@@ -7,13 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import errors
 from ..htmltext import html_to_text, looks_like_html
 from . import fetch as fetching
 
 FORMATS = ("auto", "text", "html")
 
 
-class InputError(Exception):
+class InputError(errors.InputError):
     """Unusable input; ``status`` is the HTTP status, ``str(error)`` the message."""
 
     def __init__(self, message: str, status: int = 400) -> None:
