@@ -380,3 +380,66 @@ def test_malformed_urls_refused(url: str, message: str, connections: list[Any]) 
     with pytest.raises(FetchError, match=message):
         fetch(url)
     assert connections == []
+
+
+@pytest.fixture
+def drip_server() -> Iterator[Any]:
+    """A raw TCP server on loopback that answers with ``prefix`` and then one byte every 0.1 s for 5 s."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    stop = threading.Event()
+    state: dict[str, bytes] = {"prefix": b""}
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with conn:
+                conn.settimeout(0.5)
+                try:
+                    conn.recv(65536)  # the request, or a TLS ClientHello
+                    conn.sendall(state["prefix"])
+                    for _ in range(50):
+                        if stop.is_set():
+                            break
+                        conn.sendall(b"a")
+                        time.sleep(0.1)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield state, listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(3)
+        listener.close()
+
+
+@pytest.mark.parametrize(
+    ("scheme", "prefix"),
+    [
+        ("http", b""),  # the status line itself drips
+        ("http", b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Slow: "),  # one header drips
+        ("https", b"\x16\x03\x03\x40\x00"),  # a TLS handshake record announced, then dripped
+    ],
+)
+def test_overall_deadline_covers_status_headers_and_handshake(drip_server: Any, scheme: str, prefix: bytes) -> None:
+    state, port = drip_server
+    state["prefix"] = prefix
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="too long"):
+        fetch(f"{scheme}://127.0.0.1:{port}/", allow_loopback=True, timeout=0.8)
+    assert time.monotonic() - started < 2.5
+
+
+def test_deadline_watchdog_leaves_no_thread_behind(local_server: str) -> None:
+    before = threading.active_count()
+    for _ in range(5):
+        fetch(local_server + "/page.html", allow_loopback=True)
+    assert threading.active_count() <= before + 1

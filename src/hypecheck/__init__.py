@@ -20,11 +20,21 @@ __all__ = ["CATEGORIES", "JURISDICTIONS", "Finding", "Report", "check", "list_ru
 _default_nlp: Language | None = None
 
 
-def load(rules: Iterable[str | Path] = (), *, builtin: bool = True, select: Iterable[str] = ()) -> Language:
-    """Build the pipeline: built-in rules plus any extra rule packs (folders or files)."""
+def load(
+    rules: Iterable[str | Path] = (),
+    *,
+    builtin: bool = True,
+    select: Iterable[str] = (),
+    model: bool | str | Path = True,
+) -> Language:
+    """Build the pipeline: built-in rules plus any extra rule packs (folders or files).
+
+    ``model``: ``True`` (the shipped learned layer), a folder from ``hypecheck train``,
+    or ``False`` for rules only.
+    """
     from .pipeline import build_nlp
 
-    return build_nlp(rules, builtin=builtin, select=select)
+    return build_nlp(rules, builtin=builtin, select=select, model=model)
 
 
 def _nlp(nlp: Language | None) -> Language:
@@ -48,10 +58,12 @@ def check(
     ``jurisdictions``: codes such as ``"us,eu"`` (default all); ``min_confidence``:
     leave out findings below it (default 0.55 hides claims the text only reports).
     """
+    from .longtext import process
     from .report import build_report, parse_jurisdictions
 
     pipeline = _nlp(nlp)
-    return build_report(pipeline(text), pipeline, parse_jurisdictions(jurisdictions), min_confidence=min_confidence)
+    doc = process(pipeline, text)  # texts of any length, in pieces
+    return build_report(doc, pipeline, parse_jurisdictions(jurisdictions), min_confidence=min_confidence)
 
 
 def list_rules(nlp: Language | None = None) -> list[dict[str, Any]]:

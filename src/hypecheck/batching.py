@@ -4,32 +4,51 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
 from spacy.language import Language
 
 from .errors import InputError
+from .longtext import pipe
 from .report import build_report
 from .ruleset import SEVERITY_RANK
 
 Record = tuple[str, dict[str, Any]]
-MAX_TEXT = 1_000_000
+MAX_TEXT = 5_000_000  # characters per record, as for one file given to ``check``
 
 
 def read_records(path: str) -> Iterator[Record]:
-    """Yield ``(text, meta)``; a bad record yields empty text and ``meta["error"]``."""
-    handle = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+    """Yield ``(text, meta)``; a bad record yields empty text and ``meta["error"]``.
+
+    Bytes are decoded line by line (JSONL) or row by row (CSV), so a record that is
+    not UTF-8 costs only that record.  On standard input a CSV is told from JSON
+    Lines by its first line.
+    """
+    handle = sys.stdin.buffer if path == "-" else open(path, "rb")  # noqa: SIM115
     try:
-        if path.lower().endswith(".csv"):
-            yield from _csv_records(handle, path)
+        first = handle.readline()
+        if path.lower().endswith(".csv") or (path == "-" and _looks_like_csv(first)):
+            yield from _csv_records(_chain(first, handle), path)
         else:
-            yield from _jsonl_records(handle)
+            yield from _jsonl_records(_chain(first, handle))
     finally:
-        if handle is not sys.stdin:
+        if handle is not sys.stdin.buffer:
             handle.close()
+
+
+def _chain(first: bytes, rest: IO[bytes]) -> Iterator[bytes]:
+    if first:
+        yield first
+    yield from rest
+
+
+def _looks_like_csv(first: bytes) -> bool:
+    head = first.decode("utf-8-sig", "replace").strip()
+    return bool(head) and not head.startswith("{") and {"id", "text"} <= {c.strip().strip('"') for c in head.split(",")}
 
 
 def _checked(record_id: Any, text: Any, where: str) -> Record:
@@ -39,17 +58,28 @@ def _checked(record_id: Any, text: Any, where: str) -> Record:
         return "", {"id": record_id, "error": f"{where}: no text string"}
     if len(text) > MAX_TEXT:
         return "", {"id": record_id, "error": f"{where}: text longer than {MAX_TEXT:,} characters"}
+    if _SURROGATE.search(text):
+        return "", {"id": record_id, "error": f"{where}: not UTF-8 text (or a lone surrogate escape)"}
     return text, {"id": record_id}
 
 
-def _jsonl_records(handle: IO[str]) -> Iterator[Record]:
-    for n, line in enumerate(handle, 1):
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _jsonl_records(lines: Iterable[bytes]) -> Iterator[Record]:
+    for n, raw in enumerate(lines, 1):
+        try:
+            line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            yield "", {"id": None, "error": f"line {n}: not UTF-8 (byte {exc.start + 1})"}
+            continue
         if not line.strip():
             continue
         try:
             row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield "", {"id": None, "error": f"line {n}: not JSON ({exc.msg})"}
+        except (json.JSONDecodeError, RecursionError) as exc:
+            problem = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            yield "", {"id": None, "error": f"line {n}: not JSON ({problem})"}
             continue
         if not isinstance(row, dict):
             yield "", {"id": None, "error": f"line {n}: not a JSON object"}
@@ -57,12 +87,26 @@ def _jsonl_records(handle: IO[str]) -> Iterator[Record]:
         yield _checked(row.get("id"), row.get("text"), f"line {n}")
 
 
-def _csv_records(handle: IO[str], path: str) -> Iterator[Record]:
-    reader = csv.DictReader(handle)
-    if not reader.fieldnames or not {"id", "text"} <= set(reader.fieldnames):
-        raise InputError(f"{path}: a CSV needs the columns 'id' and 'text' (found: {reader.fieldnames})")
-    for n, row in enumerate(reader, 2):
-        yield _checked(row.get("id"), row.get("text"), f"row {n}")
+def _csv_records(lines: Iterable[bytes], path: str) -> Iterator[Record]:
+    # Undecodable bytes become lone surrogates, which _checked turns into that row's error.
+    text = (raw.decode("utf-8-sig" if n == 0 else "utf-8", "surrogateescape") for n, raw in enumerate(lines))
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_TEXT * 2))
+    reader = csv.DictReader(text)
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:
+        raise InputError(f"{path}: cannot read the CSV header ({exc})") from exc
+    if not fieldnames or not {"id", "text"} <= set(fieldnames):
+        raise InputError(f"{path}: a CSV needs the columns 'id' and 'text' (found: {fieldnames})")
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield "", {"id": None, "error": f"row ending on line {reader.line_num}: not CSV ({exc})"}
+            continue
+        yield _checked(row.get("id"), row.get("text"), f"row {reader.line_num}")
 
 
 def _finding_view(finding: Any, notes: bool) -> dict[str, Any]:
@@ -101,7 +145,7 @@ def run_batch(
         from tqdm import tqdm
 
         records = tqdm(records, unit=" records", file=sys.stderr)
-    for doc, meta in nlp.pipe(records, as_tuples=True, batch_size=batch_size, n_process=jobs):
+    for doc, meta in pipe(nlp, records, batch_size=batch_size, n_process=jobs):
         row: dict[str, Any] = {"id": meta["id"]}
         summary.records += 1
         if "error" in meta:

@@ -48,20 +48,37 @@ JURISDICTION_OPTION = click.option(
 )
 
 
+def _model_choice() -> bool | str:
+    """``--rules-only`` / ``--model DIR`` of the command group (the shipped model by default)."""
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return obj.get("model", True) if isinstance(obj, dict) else True
+
+
 def _load(rule_packs: tuple[str, ...], no_builtin: bool, select: str) -> Any:
     from . import load
 
-    return load(rule_packs, builtin=not no_builtin, select=[s for s in select.split(",") if s])
+    prefixes = [s.strip() for s in select.split(",") if s.strip()]
+    nlp = load(rule_packs, builtin=not no_builtin, select=prefixes, model=_model_choice())
+    if not nlp.get_pipe("hypecheck_claims").rules:
+        why = f"--select {select!r} keeps none of them" if prefixes else "the rule packs given have none"
+        raise click.UsageError(f"no rules to check with: {why} (see 'hypecheck rules list')")
+    return nlp
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="hypecheck")
 @click.option("--config", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Settings file (default: the nearest .hypecheck.yml).")
+@click.option("--model", "model_dir", type=click.Path(exists=True, file_okay=False),
+              help="A learned layer trained with 'hypecheck train' (default: the shipped one).")
+@click.option("--rules-only", is_flag=True, help="Leave the learned layer out: rule findings only.")
 @click.pass_context
-def cli(ctx: click.Context, config: Path | None) -> None:
+def cli(ctx: click.Context, config: Path | None, model_dir: str | None, rules_only: bool) -> None:
     """Flag overreaching claims in exosome and regenerative skincare marketing."""
     from .config import command_defaults, find_config
+
+    ctx.obj = {"model": False if rules_only else (model_dir or True)}
 
     path = config or find_config()
     if path is not None:
@@ -93,7 +110,15 @@ def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], ru
 
     worst = 0
     documents, checked = [], []
-    for name, text in iter_sources(source, as_html=as_html):
+    failed: list[str] = []
+
+    def skipped(name: str, error: HypecheckError) -> None:  # one unreadable file in a folder costs only that file
+        failed.append(str(error))
+        click.echo(f"hypecheck: {error}", err=True)
+        if fmt == "json":
+            documents.append({"source": name, "error": str(error)})
+
+    for name, text in iter_sources(source, as_html=as_html, on_error=skipped):
         report = run_check(text, jurisdictions=jurisdiction, nlp=nlp, min_confidence=min_confidence)
         worst = max([worst, *(SEVERITY_RANK[f.severity] for f in report.findings)])
         if fmt == "json":
@@ -110,6 +135,9 @@ def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], ru
     if fmt == "json":
         single = source == "-" or source.lower().startswith(("http://", "https://")) or Path(source).is_file()
         click.echo(json.dumps(documents[0] if single else documents, ensure_ascii=False, indent=2))
+    if failed:
+        click.echo(f"hypecheck: {len(failed)} file(s) could not be checked", err=True)
+        sys.exit(ExitStatus.USAGE)
     threshold = SEVERITY_RANK.get(fail_on, 99)
     sys.exit(ExitStatus.FINDINGS if worst and worst >= threshold else ExitStatus.CLEAN)
 
@@ -141,9 +169,18 @@ def batch(input_path: str, output: str, notes: bool, jurisdiction: tuple[str, ..
     from .batching import run_batch
 
     nlp = _load(rule_packs, no_builtin, select)
-    with click.open_file(output, "w", encoding="utf-8") as out:
-        summary = run_batch(nlp, input_path, out, jurisdictions=jurisdiction, notes=notes,
-                            min_confidence=min_confidence, batch_size=batch_size, jobs=jobs, progress=progress)
+    try:
+        out_file = click.open_file(output, "w", encoding="utf-8")
+    except OSError as exc:
+        raise click.FileError(output, hint=exc.strerror or str(exc)) from exc
+    with out_file as out:
+        try:
+            summary = run_batch(nlp, input_path, out, jurisdictions=jurisdiction, notes=notes,
+                                min_confidence=min_confidence, batch_size=batch_size, jobs=jobs, progress=progress)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # the input vanished or the disk filled up mid-run
+            raise click.FileError(exc.filename or output, hint=exc.strerror or str(exc)) from exc
     if summary.errors:
         click.echo(f"hypecheck: {summary.errors} of {summary.records} records could not be read; "
                    "see their \"error\" lines", err=True)
@@ -200,6 +237,46 @@ def evaluate(gold: str, errors: int, rule_packs: tuple[str, ...]) -> None:
 
 
 @cli.command()
+@click.argument("corpora", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="Folder for the trained layer (model.npz + meta.json); use it with --model.")
+@RULES_OPTION
+def train(corpora: tuple[str, ...], output: str, rule_packs: tuple[str, ...]) -> None:
+    """Train the learned layer on labelled JSONL corpora (id, text, labels, source)."""
+    from .corpus import read_corpus
+    from .learning import featurize
+    from .learning import train as fit
+
+    snippets = read_corpus(corpora)
+    if not snippets:
+        raise click.UsageError("the corpora hold no snippets")
+    heads = fit(featurize(_load_rules_only(rule_packs), snippets))
+    heads.save(output)
+    click.echo(f"trained on {len(snippets)} snippets; keep {heads.keep.round(2).tolist()}, "
+               f"raise {heads.raise_at.round(2).tolist()}; wrote {output}")
+
+
+@cli.command()
+@click.argument("corpora", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--folds", default=5, show_default=True, type=click.IntRange(2, 20), help="Folds of source sites.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@RULES_OPTION
+def crossval(corpora: tuple[str, ...], folds: int, fmt: str, rule_packs: tuple[str, ...]) -> None:
+    """Accuracy across source sites: per fold, rules alone and rules + a model trained on the other folds."""
+    from .corpus import read_corpus
+    from .learning import cross_validate, format_crossval
+
+    result = cross_validate(_load_rules_only(rule_packs), read_corpus(corpora), folds=folds)
+    click.echo(json.dumps(result, indent=1, default=list) if fmt == "json" else format_crossval(result))
+
+
+def _load_rules_only(rule_packs: tuple[str, ...]) -> Any:
+    from . import load
+
+    return load(rule_packs, model=False)
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--allow-fetch", is_flag=True, help="Let the page fetch a web address server-side.")
@@ -207,7 +284,10 @@ def serve(host: str, port: int, allow_fetch: bool) -> None:
     """Serve the web page and JSON API with waitress."""
     from .webapp import serve as run_server
 
-    run_server(host=host, port=port, allow_fetch=allow_fetch)
+    try:
+        run_server(host=host, port=port, allow_fetch=allow_fetch)
+    except OSError as exc:  # the port is taken, or the address is not ours
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ Command-line options override the file; ``--config FILE`` names another one.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from .ruleset import read_yaml
 
 NAME = ".hypecheck.yml"
 KEYS = {"rules", "builtin", "select", "jurisdictions", "fail_on", "min_confidence"}
+FAIL_ON = ("low", "medium", "high", "never")
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -33,13 +35,38 @@ def find_config(start: Path | None = None) -> Path | None:
     return None
 
 
+def _type_problem(key: str, value: Any) -> str | None:
+    """What is wrong with one setting's value, or None."""
+    if key in {"rules", "select", "jurisdictions"}:
+        if isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            return None
+        return "needs a list of strings"
+    if key == "builtin":
+        return None if isinstance(value, bool) else "needs true or false"
+    if key == "fail_on":
+        return None if value in FAIL_ON else f"needs one of {', '.join(FAIL_ON)}"
+    if key == "min_confidence":
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+        return None if ok else "needs a number from 0 to 1"
+    return None
+
+
 def command_defaults(path: Path) -> dict[str, dict[str, Any]]:
     """Click ``default_map`` for the check, batch and rules commands."""
-    data, _ = read_yaml(path)
+    data, text = read_yaml(path)
     data = data or {}
-    if not isinstance(data, dict) or set(data) - KEYS:
-        unknown = sorted(set(data) - KEYS) if isinstance(data, dict) else ["(not a mapping)"]
+    if not isinstance(data, dict):
+        raise RuleFileError(path, "settings must be a mapping of key: value lines", line=1)
+    if set(data) - KEYS:
+        unknown = sorted(map(str, set(data) - KEYS))
         raise RuleFileError(path, f"unknown setting {', '.join(unknown)}; allowed: {', '.join(sorted(KEYS))}")
+    for key, value in data.items():
+        problem = _type_problem(key, value)
+        if problem:
+            found = re.search(rf"^{re.escape(key)}\s*:", text, re.M)
+            line = text.count("\n", 0, found.start()) + 1 if found else None
+            raise RuleFileError(path, f"{key}: {problem}", line=line)
+    data = {k: [v] if isinstance(v, str) and k in {"rules", "select", "jurisdictions"} else v for k, v in data.items()}
     common: dict[str, Any] = {}
     if "rules" in data:
         common["rule_packs"] = tuple(str((path.parent / p).resolve()) for p in data["rules"])

@@ -8,9 +8,10 @@ from typing import Any
 
 from spacy.language import Language
 
+from .constants import SCORED_CATEGORIES
 from .report import build_report
 
-SCORED = ("disease", "drug_like", "dose", "regulatory", "evidence", "safety", "hype")
+SCORED = SCORED_CATEGORIES
 
 
 def _f1(tp: int, fp: int, fn: int) -> tuple[float, float, float]:

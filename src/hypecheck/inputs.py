@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import InputError
 
 MAX_BYTES = 5_000_000
 TEXT_SUFFIXES = {".txt", ".md", ".html", ".htm", ".text", ".markdown", ""}
+# Walking a folder: only files that say they are text (not LICENSE, Makefile, .git/...).
+FOLDER_SUFFIXES = TEXT_SUFFIXES - {""}
 
 
 def decode(data: bytes, name: str) -> str:
@@ -48,8 +50,15 @@ def fetch_text(url: str, *, as_html: bool | None = None) -> str:
     return prepare(page.text, as_html=page.is_html if as_html is None else as_html)
 
 
-def iter_sources(source: str, *, as_html: bool | None = None) -> Iterator[tuple[str, str]]:
-    """Yield ``(name, text)`` for stdin (``-``), a web address, a file, or every text file under a folder."""
+def iter_sources(
+    source: str, *, as_html: bool | None = None, on_error: Callable[[str, InputError], None] | None = None
+) -> Iterator[tuple[str, str]]:
+    """Yield ``(name, text)`` for stdin (``-``), a web address, a file, or every text file under a folder.
+
+    A folder is walked without its hidden folders and files (``.git/``) and only
+    files with a text extension are read; a file that cannot be read is passed to
+    ``on_error`` (when given) and the walk goes on.
+    """
     if source == "-":
         yield "<stdin>", prepare(decode(sys.stdin.buffer.read(), "<stdin>"), as_html=as_html)
         return
@@ -60,10 +69,24 @@ def iter_sources(source: str, *, as_html: bool | None = None) -> Iterator[tuple[
     if not path.exists():
         raise InputError(f"{source}: no such file or folder")
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+        files = sorted(
+            p for p in path.rglob("*")
+            if p.suffix.lower() in FOLDER_SUFFIXES
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            and p.is_file()
+        )
         if not files:
             raise InputError(f"{source}: no .txt, .md or .html files in this folder")
     else:
         files = [path]
     for file in files:
-        yield str(file), prepare(decode(file.read_bytes(), str(file)), as_html=as_html)
+        try:
+            data = file.read_bytes()
+            text = prepare(decode(data, str(file)), as_html=as_html)
+        except (OSError, InputError) as exc:
+            error = exc if isinstance(exc, InputError) else InputError(f"{file}: cannot read ({exc.strerror or exc})")
+            if on_error is None or not path.is_dir():
+                raise error from exc
+            on_error(str(file), error)
+            continue
+        yield str(file), text

@@ -8,19 +8,26 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from .components import claim_matcher, context, lines  # noqa: F401 - registers the factories
+from .components import claim_matcher, claim_model, context, lines  # noqa: F401 - registers the factories
+from .components.tokenizer import bound
 
 
 def build_nlp(
-    rules: Iterable[str | Path] = (), *, builtin: bool = True, select: Iterable[str] = ()
+    rules: Iterable[str | Path] = (),
+    *,
+    builtin: bool = True,
+    select: Iterable[str] = (),
+    model: bool | str | Path = True,
 ) -> Language:
-    """``spacy.blank("en")`` + sentencizer + line breaks + lookup lemmatizer + claim matcher + context.
+    """``spacy.blank("en")`` + sentencizer + line breaks + lookup lemmatizer + claim matcher + context + model.
 
     ``rules`` are extra rule packs (folders or single rule files) loaded after the
     built-in pack; ``builtin=False`` leaves the built-in rules out; ``select``
-    keeps only rules whose id starts with one of the given prefixes.
+    keeps only rules whose id starts with one of the given prefixes.  ``model``:
+    ``True`` adds the shipped learned layer, a folder adds one trained with
+    ``hypecheck train``, ``False`` gives the rules-only pipeline.
     """
-    nlp = spacy.blank("en")
+    nlp = bound(spacy.blank("en"))  # linear tokenizer cost on runs of punctuation or emoji
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("hypecheck_lines")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
@@ -30,4 +37,6 @@ def build_nlp(
         config={"rules": [str(p) for p in rules], "builtin": builtin, "select": list(select)},
     )
     nlp.add_pipe("hypecheck_context")
+    if model:
+        nlp.add_pipe("hypecheck_model", config={"model": None if model is True else str(model)})
     return nlp

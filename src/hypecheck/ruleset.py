@@ -58,6 +58,7 @@ JURISDICTIONS: dict[str, str] = {
 DETECTORS = frozenset({"$count", "$percent", "$multiplier", "$quantity", "$number"})
 DEFAULT_WITHIN = 8
 SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
+PACK_FILES = frozenset({"ruleset.yml", "context.yml", "verdict.yml"})
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Alternative:
     order: bool = True
     unless: tuple[str, ...] = ()
     pattern: tuple[dict[str, Any], ...] = ()
+    line: int = 0  # where this alternative starts in its file
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,7 @@ def _validate(data: Any, schema_name: str, path: Path, text: str, rule: str | No
     json_path = list(error.absolute_path)
     if error.validator == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed))
+        extra = sorted(set(error.instance) - set(allowed), key=str)  # YAML reads on:, yes: as booleans
         json_path += extra[:1]
         problem = f"unknown key {', '.join(map(repr, extra))}; allowed keys: {', '.join(allowed)}"
     if "is not of type 'string'" in problem:
@@ -158,13 +160,13 @@ def _validate(data: Any, schema_name: str, path: Path, text: str, rule: str | No
 def _line_of(text: str, json_path: Iterable[Any]) -> int | None:
     """1-based line of the YAML node at ``json_path`` (best effort, error path only)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
+        node = yaml.compose(text, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError):
         return None
     line = node.start_mark.line + 1 if node else None
     for key in json_path:
         if isinstance(node, yaml.MappingNode):
-            found = next((v for k, v in node.value if k.value == key), None)
+            found = next((v for k, v in node.value if _same_key(k, key)), None)
             if found is None:
                 break
             node = found
@@ -174,6 +176,15 @@ def _line_of(text: str, json_path: Iterable[Any]) -> int | None:
             break
         line = node.start_mark.line + 1
     return line
+
+
+def _same_key(node: yaml.Node, key: Any) -> bool:
+    if isinstance(key, str) or not isinstance(node, yaml.ScalarNode):
+        return node.value == key
+    try:  # a key YAML read as a boolean or number: "on", "yes", "1"
+        return yaml.load(node.value, Loader=_Loader) == key
+    except yaml.YAMLError:
+        return False
 
 
 def _stringify_dates(value: Any) -> Any:
@@ -186,28 +197,104 @@ def _stringify_dates(value: Any) -> Any:
     return value
 
 
+MAX_YAML_BYTES = 2_000_000
+# Aliases may add at most this many nodes beyond those written out ("billion laughs").
+MAX_ALIAS_EXPANSION = 10_000
+
+
 def read_yaml(path: Path) -> tuple[Any, str]:
-    """Parse one file safely; malformed YAML becomes a RuleFileError with its line."""
+    """Parse one file safely; malformed YAML becomes a RuleFileError with its line.
+
+    Refused too: files over ``MAX_YAML_BYTES``, aliases that expand to more than
+    ``MAX_ALIAS_EXPANSION`` extra nodes, and aliases that refer to themselves.
+    """
     try:
+        if path.stat().st_size > MAX_YAML_BYTES:
+            raise RuleFileError(path, f"larger than {MAX_YAML_BYTES:,} bytes; split it up")
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleFileError(path, f"cannot read: {exc}") from exc
+    found = re.search(r"^id:[ \t]*(\S+)", text, re.M)
+    rule = found.group(1) if found else None
+    loader = _Loader(text)
     try:
-        data = yaml.load(text, Loader=_Loader)
+        node = loader.get_single_node()
+        if node is not None:
+            _check_aliases(node, path, rule)
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        found = re.search(r"^id:\s*(\S+)", text, re.M)
         raise RuleFileError(
             path,
             f"malformed YAML: {getattr(exc, 'problem', None) or exc}",
-            rule=found.group(1) if found else None,
+            rule=rule,
             line=mark.line + 1 if mark else None,
         ) from exc
+    finally:
+        loader.dispose()
     return _stringify_dates(data), text
 
 
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _check_aliases(root: yaml.Node, path: Path, rule: str | None) -> None:
+    """Refuse a node graph whose aliases expand it past the bound, or loop back on themselves.
+
+    One pass over the distinct nodes (the composer shares an aliased node rather
+    than copying it): expanded sizes are summed bottom-up, so a billion laughs
+    costs as much to measure as it has lines.
+    """
+    size: dict[int, int] = {}
+    visiting: set[int] = set()
+    seen: set[int] = set()
+    shared: dict[int, yaml.Node] = {}  # nodes referred to more than once
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            visiting.discard(key)
+            size[key] = 1 + sum(size[id(c)] for c in _children(node))
+            continue
+        if key in size:
+            continue
+        visiting.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in visiting:
+                raise RuleFileError(path, "an alias refers to the node that holds it (a loop)",
+                                    rule=rule, line=child.start_mark.line + 1)
+            if id(child) in seen:
+                shared[id(child)] = child
+            seen.add(id(child))
+            stack.append((child, False))
+    extra = size[id(root)] - len(size)
+    if extra > MAX_ALIAS_EXPANSION:
+        worst = max(shared.values(), key=lambda n: size.get(id(n), 0), default=root)
+        raise RuleFileError(
+            path,
+            f"aliases expand this file by {extra:,} nodes (the limit is {MAX_ALIAS_EXPANSION:,}); "
+            "write the values out or use fewer aliases",
+            rule=rule, line=worst.start_mark.line + 1,
+        )
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    """Under a hidden folder such as ``.github/`` (CI workflows are YAML too), or a hidden file."""
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
 def _yaml_files(folder: Path) -> Iterator[Path]:
-    yield from sorted(p for p in folder.rglob("*") if p.suffix in {".yml", ".yaml"} and p.is_file())
+    yield from sorted(
+        p for p in folder.rglob("*")
+        if p.suffix in {".yml", ".yaml"} and not _hidden(p, folder) and p.is_file()
+    )
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:
@@ -253,11 +340,21 @@ def parse_rule(data: Any, path: Path, text: str) -> Rule:
         )
     _check_truncated_examples(text, path, rule_id)
     alternatives = []
-    for alt in data["match"]:
+    for n, alt in enumerate(data["match"]):
         if "phrases" in alt:
             elements: tuple[tuple[str, ...], ...] = (tuple(alt["phrases"]),)
         else:
             elements = _elements(alt.get("all"))
+        alt_line = _line_of(text, ["match", n]) or 1
+        if alt.get("pattern") and (
+            all(t.get("OP") in {"*", "?", "{0}", "{,1}"} for t in alt["pattern"])
+            or all(set(t) <= {"OP"} for t in alt["pattern"])
+        ):
+            raise RuleFileError(
+                path, "this token pattern matches anywhere (every token is optional or unconstrained); "
+                "give at least one token a condition and no OP '*' or '?'",
+                rule=rule_id, line=alt_line,
+            )
         within = alt.get("within", DEFAULT_WITHIN)
         gaps = max(len(elements) - 1, 1)
         if isinstance(within, list) and (len(within) != gaps or not alt.get("order", True)):
@@ -272,6 +369,7 @@ def parse_rule(data: Any, path: Path, text: str) -> Rule:
                 order=alt.get("order", True),
                 unless=_flat(alt.get("unless")),
                 pattern=tuple(alt.get("pattern", ())),
+                line=alt_line,
             )
         )
     line = _line_of(text, []) or 1
@@ -324,7 +422,15 @@ def _load_pack(folder: Path, into: RuleSet, *, with_rules: bool = True) -> None:
         if data["id"] in into.notes:
             raise RuleFileError(path, f"duplicate note id {data['id']!r}", line=_line_of(text, ["id"]))
         into.notes[data["id"]] = data
-    subfolders = sorted(p for p in folder.iterdir() if p.is_dir() and p.name not in {"terms", "notes"})
+    for path in sorted(folder.iterdir()):
+        if path.suffix in {".yml", ".yaml"} and path.name not in PACK_FILES and not path.name.startswith("."):
+            raise RuleFileError(
+                path, f"a rule file belongs in a folder named after its category ({', '.join(CATEGORIES)}), "
+                "not at the top of the pack", line=1,
+            )
+    subfolders = sorted(
+        p for p in folder.iterdir() if p.is_dir() and p.name not in {"terms", "notes"} and not p.name.startswith(".")
+    )
     for sub in subfolders if with_rules else ():
         for path in _yaml_files(sub):
             data, text = read_yaml(path)

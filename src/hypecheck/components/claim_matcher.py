@@ -7,12 +7,15 @@ same sentence, in order unless ``order: false``, at most ``within`` tokens
 apart (one number for every gap, or a list with one per gap).  That
 co-occurrence step runs only on sentences that already have hits, so rule packs
 can grow without slowing the pipeline.  Raw spaCy token patterns (``pattern:``)
-are supported for the rare rule that needs them.
+are supported for the rare rule that needs them.  Words spelled with look-alike
+letters (see :mod:`hypecheck.components.tokenizer`) are matched on their folded
+``NORM``.
 """
 
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +33,7 @@ from ..ruleset import DETECTORS, Alternative, Rule, RuleSet, load_ruleset
 from . import quantities
 from .sentences import sentence_index as _sentence
 from .sentences import sentence_starts as _sentence_starts
+from .tokenizer import FOLDED
 
 Hit = tuple[int, int]
 
@@ -57,6 +61,7 @@ class ClaimMatcher:
         self.ruleset = ruleset
         self.spans_key = spans_key
         self.phrase_matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._norm_matcher: PhraseMatcher | None = None  # for look-alike spellings, see _lookalike_hits
         self.token_matcher = Matcher(nlp.vocab, validate=True)
         self.compiled: list[_Compiled] = []
         phrase_keys = self._compile_rules()
@@ -93,7 +98,8 @@ class ClaimMatcher:
                         self.token_matcher.add(f"{rule.id}#{n}", [list(alt.pattern)])
                     except (ValueError, KeyError) as exc:
                         problem = f"bad token pattern: {exc}"
-                        raise RuleFileError(rule.path, problem, rule=rule.id, line=rule.line) from exc
+                        line = alt.line or rule.line
+                        raise RuleFileError(rule.path, problem, rule=rule.id, line=line) from exc
                 elements = [e for group in alt.elements for e in group] + [*rule.unless, *alt.unless]
                 phrase_keys.update({self._key(e): e for e in elements if e not in DETECTORS})
                 groups = tuple(tuple(self._key(e) for e in group) for group in alt.elements)
@@ -147,12 +153,33 @@ class ClaimMatcher:
             for _, start, end in matches:
                 for key in self.keys_of[tuple(lowers[start:end])]:
                     hits[key].append((start, end))
+        folded = doc.user_data.get(FOLDED)
+        if folded:
+            self._lookalike_hits(doc, folded, hits)
         if self.detectors:
             regions = self._quantity_regions(doc, hits)
             if regions:
                 for name, start, end in quantities.detect(doc, self.detectors, regions):
                     hits[name].append((start, end))
         return hits
+
+    def _lookalike_hits(self, doc: Doc, folded: list[int], hits: dict[str, list[Hit]]) -> None:
+        """Phrases spelled with look-alike letters: matched on the ``NORM`` the tokenizer folded.
+
+        Only matches that take in a folded token count, so text without look-alikes
+        matches exactly as on ``LOWER``.
+        """
+        if self._norm_matcher is None:  # built on first need: most texts never need it
+            self._norm_matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
+            self._norm_matcher.add("hypecheck-phrase", list(self.keys_of))
+        keys = doc.to_array("LOWER")
+        keys[folded] = doc.to_array("NORM")[folded]
+        keys = keys.tolist()
+        for _, start, end in self._norm_matcher(doc):
+            k = bisect_left(folded, start)
+            if k < len(folded) and folded[k] < end:
+                for key in self.keys_of.get(tuple(keys[start:end]), ()):
+                    hits[key].append((start, end))
 
     def _quantity_regions(self, doc: Doc, hits: dict[str, list[Hit]]) -> list[Span]:
         """Sentences where a quantity could complete a rule: its other elements are all there."""

@@ -6,14 +6,23 @@ Looks only at the sentences that hold claims.  A claim is
   before it in its clause, within ``window`` tokens, or a sentence-wide one
   ("no evidence", "unproven") stands anywhere before it, or a trailing one
   ("… have not been conducted") follows it in its clause: dropped;
-* part of a **disclaimer** sentence ("not intended to diagnose, treat, cure or
-  prevent any disease"): dropped, and only that sentence, never the page;
+* inside a **disclaimer** ("not intended to diagnose, treat, cure or prevent any
+  disease"): dropped.  A disclaimer runs from its cue to the end of its
+  sentence, or to the bracket that closes around it, so it never cancels a
+  claim made before it ("Cures eczema (not intended to treat any disease).")
+  nor one in another sentence;
 * **hedged** ("may help", "could"), **reported** ("some clinics claim that",
   "products intended to treat disease are regulated as drugs"), or a
   **question**: kept, with the flag and a lower confidence.  Reported claims
   and questions (an FAQ's "Are exosomes FDA approved?") fall below the default
   ``min_confidence`` of reports, so they are shown only when asked for
-  (``--min-confidence 0``); hedged claims stay.
+  (``--min-confidence 0``); hedged claims stay;
+* **described**, when the whole text reads as describing claims rather than
+  making them: it holds a describing cue (a paper's "in this study" or
+  "Conclusion:", a regulator's "your website" or "the agency", a reporter's
+  "according to the company") and nothing in the seller's voice ("you", "our",
+  "book now").  Kept, with the confidence of a reported claim.  The cues are
+  counted in one pass over the text.
 
 Dropped spans move to ``doc.spans[spans_key + "_suppressed"]`` so a user can see
 why something was not reported.  The cue words are data: ``rules/context.yml``,
@@ -31,13 +40,15 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
 from ..inflect import word_forms
-from .sentences import sentence_of
+from .sentences import sentence_of, sentence_starts
 
-CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.6}
+CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.6, "described": 0.6}
 DROPPED = ("negated", "disclaimer")
 CUE_KINDS = (
     "negation", "negation_scope", "negation_after", "not_negation", "hedge", "reported", "disclaimer", "scope_breaks",
 )
+VOICE_KINDS = ("describing", "describing_heading", "seller")
+OPEN_BRACKETS = {"(": ")", "[": "]"}
 
 if not Span.has_extension("hypecheck_context"):
     Span.set_extension("hypecheck_context", default=())
@@ -52,27 +63,23 @@ class ClaimContext:
         self.spans_key = spans_key
         self.window = int(cues.get("window", 6))
         self.confidence = confidence
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for kind in CUE_KINDS:
-            phrases = cues.get(kind) or []
-            if phrases:
-                variants = sorted({v for p in phrases for v in _cue_variants(p)})
-                patterns = list(nlp.tokenizer.pipe(variants))
-                # The tokenizer splits "hasn't" but not "HASN'T": match the unsplit word too.
-                patterns += [Doc(nlp.vocab, words=v.split()) for v in variants if "'" in v or "\u2019" in v]
-                self.matcher.add(kind, patterns)
+        self.matcher = _phrase_matcher(nlp, cues, CUE_KINDS)
+        self.voice_matcher = _phrase_matcher(nlp, cues, VOICE_KINDS)
 
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans.get(self.spans_key, ()))
         if not spans:
             return doc
         cues_by_sentence: dict[int, dict[str, list[tuple[int, int]]]] = {}
+        described = self.describing_voice(doc)
         kept, dropped = [], []
         for span in spans:
             sent = sentence_of(doc, span.start)
             if sent.start not in cues_by_sentence:
                 cues_by_sentence[sent.start] = self._cues(sent)
             flags = self.flags(span, sent, cues_by_sentence[sent.start])
+            if described:
+                flags += ("described",)
             span._.hypecheck_context = flags
             base = self.confidence.get(span.label_, 0.85)
             for flag in flags:
@@ -90,11 +97,33 @@ class ClaimContext:
             found[strings[match_id]].append((start, end))  # doc offsets, even for a Span
         for start, end in found.pop("not_negation", ()):
             found["negation"] = [c for c in found.get("negation", ()) if not (start <= c[0] and c[1] <= end)]
+        # A break word inside a cue ("yet" of "not yet") does not break the cue's clause.
+        cue_spans = [c for kind in ("negation", "negation_after", "hedge") for c in found.get(kind, ())]
+        in_cue = {i for start, end in cue_spans for i in range(start, end)}
+        found["scope_breaks"] = [b for b in found.get("scope_breaks", ()) if not in_cue.issuperset(range(*b))]
+        found["disclaimer"] = _disclaimer_extents(sent, [start for start, _ in found.get("disclaimer", ())])
         return found
+
+    def describing_voice(self, doc: Doc) -> bool:
+        """Whether the text describes claims: a describing cue, and no word in the seller's own voice.
+
+        A seller word inside a describing cue ("your" of a regulator's "your website")
+        is part of that cue.  A heading cue ("Conclusion:") counts only where it opens a sentence.
+        """
+        found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        strings = doc.vocab.strings
+        for match_id, start, end in self.voice_matcher(doc):
+            found[strings[match_id]].append((start, end))
+        starts = set(sentence_starts(doc))
+        describing = found["describing"] + [c for c in found["describing_heading"] if c[0] in starts]
+        if not describing:
+            return False
+        covered = {i for start, end in describing for i in range(start, end)}
+        return all(covered.issuperset(range(start, end)) for start, end in found["seller"])
 
     def flags(self, span: Span, sent: Span, cues: dict[str, list[tuple[int, int]]]) -> tuple[str, ...]:
         """The context flags of one claim span within its sentence."""
-        if cues.get("disclaimer"):
+        if any(start <= span.start < end for start, end in cues.get("disclaimer", ())):
             return ("disclaimer",)
         clause_start = max([sent.start] + [end for start, end in cues.get("scope_breaks", ()) if end <= span.start])
         lo = max(clause_start, span.start - self.window)
@@ -114,6 +143,46 @@ class ClaimContext:
         if sent.text.rstrip().endswith("?"):
             flags.append("question")
         return tuple(flags)
+
+
+def _phrase_matcher(nlp: Language, cues: dict, kinds: tuple[str, ...]) -> PhraseMatcher:
+    """One case-insensitive matcher for the cue lists ``kinds``, each under its own match id."""
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    for kind in kinds:
+        phrases = cues.get(kind) or []
+        if phrases:
+            variants = sorted({v for p in phrases for v in _cue_variants(p)})
+            patterns = list(nlp.tokenizer.pipe(variants))
+            # The tokenizer splits "hasn't" but not "HASN'T": match the unsplit word too.
+            patterns += [Doc(nlp.vocab, words=v.split()) for v in variants if "'" in v or "\u2019" in v]
+            matcher.add(kind, patterns)
+    return matcher
+
+
+def _disclaimer_extents(sent: Span, cue_starts: list[int]) -> list[tuple[int, int]]:
+    """Where each disclaimer cued at ``cue_starts`` runs: from the bracket opened around it to the
+    bracket that closes it, or from the cue to the end of its sentence.  One pass over the sentence."""
+    if not cue_starts:
+        return []
+    doc, todo = sent.doc, set(cue_starts)
+    extents: dict[int, tuple[int, int]] = {}
+    opened: list[int] = []  # open brackets, innermost last
+    waiting: dict[int, list[int]] = defaultdict(list)  # open bracket -> cues inside it
+    for i in range(sent.start, sent.end):
+        if i in todo:
+            if opened:
+                waiting[opened[-1]].append(i)
+            else:
+                extents[i] = (i, sent.end)
+        text = doc[i].text
+        if text in OPEN_BRACKETS:
+            opened.append(i)
+        elif opened and text == OPEN_BRACKETS[doc[opened[-1]].text]:
+            bracket = opened.pop()
+            extents.update((cue, (bracket, i + 1)) for cue in waiting.pop(bracket, ()))
+    for bracket, inside in waiting.items():  # never closed: to the end of the sentence
+        extents.update((cue, (bracket, sent.end)) for cue in inside)
+    return [extents[start] for start in cue_starts]
 
 
 def _cue_variants(phrase: str) -> set[str]:

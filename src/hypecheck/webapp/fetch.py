@@ -12,11 +12,13 @@ HTML or plain-text responses are accepted.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import http.client
 import ipaddress
 import re
 import socket
 import ssl
+import threading
 import time
 import zlib
 from dataclasses import dataclass
@@ -222,9 +224,10 @@ class _PinnedHTTP(http.client.HTTPConnection):
     def __init__(self, host: str, port: int, ip: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout)
         self._ip = ip
+        self.raw: socket.socket | None = None  # what the deadline watchdog shuts down
 
     def connect(self) -> None:
-        self.sock = _open_socket(self._ip, self.port, self.timeout)
+        self.sock = self.raw = _open_socket(self._ip, self.port, self.timeout)
 
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
@@ -233,14 +236,53 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
     def __init__(self, host: str, port: int, ip: str, timeout: float) -> None:
         super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
         self._ip = ip
+        self.raw: socket.socket | None = None
 
     def connect(self) -> None:
         sock = _open_socket(self._ip, self.port, self.timeout)
         try:
-            self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+            wrapped = self._context.wrap_socket(sock, server_hostname=self.host, do_handshake_on_connect=False)
+            self.raw = wrapped  # before the handshake, so a dripped handshake is cut off too
+            wrapped.do_handshake()
+            self.sock = wrapped
         except BaseException:
             sock.close()
             raise
+
+
+class _Watchdog:
+    """Shuts the connection's socket down at the deadline, whatever phase it is in.
+
+    Socket timeouts bound each wait, not their sum: a server that sends one byte of
+    its status line, headers or TLS handshake every half second never trips them.
+    The shutdown wakes the blocked read; the lock keeps it from touching a socket
+    that was already closed (its descriptor could belong to another connection).
+    """
+
+    def __init__(self, conn: _PinnedHTTP | _PinnedHTTPS, deadline: float) -> None:
+        self.conn = conn
+        self.fired = False
+        self._done = False
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(deadline - time.monotonic(), 0.0), self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Watchdog:
+        self._timer.start()
+        return self
+
+    def _fire(self) -> None:
+        with self._lock:
+            if self._done or self.conn.raw is None:
+                return
+            self.fired = True
+            with contextlib.suppress(OSError):  # already closed by the peer
+                socket.socket.shutdown(self.conn.raw, socket.SHUT_RDWR)  # the descriptor, not the TLS layer
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        with self._lock:
+            self._done = True
 
 
 def _remaining(deadline: float) -> float:
@@ -256,39 +298,52 @@ def _request(
     ip = _resolve(target.host, target.port, allow_loopback=allow_loopback)
     cls = _PinnedHTTPS if target.scheme == "https" else _PinnedHTTP
     conn = cls(target.host, target.port, ip, _remaining(deadline))
+    watchdog = _Watchdog(conn, deadline)
     try:
-        conn.request(
-            "GET",
-            target.path,
-            headers={
-                "User-Agent": USER_AGENT,
-                "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9",
-                "Accept-Encoding": "identity",
-            },
-        )
-        response = conn.getresponse()
-        status = response.status
-        if status in _REDIRECTS:
-            return status, response.getheader("Location"), "", b""
-        content_type = response.getheader("Content-Type", "")
-        if 200 <= status < 300:
-            _check_type(content_type)
-            body = _read_body(response, conn, deadline, max_bytes)
-        else:
-            body = b""
-        return status, None, content_type, body
+        with watchdog:
+            result = _exchange(conn, target, deadline, max_bytes)
+        if watchdog.fired:  # the body may look complete but was cut off
+            raise FetchError("The site took too long to answer.")
+        return result
     except FetchError:
+        if watchdog.fired:  # cut off mid-headers: what arrived is not worth judging
+            raise FetchError("The site took too long to answer.") from None
         raise
-    except TimeoutError as exc:
-        raise FetchError("The site took too long to answer.") from exc
-    except ssl.SSLError as exc:
-        raise FetchError(f"Secure connection to {target.host!r} failed ({exc.reason}).") from exc
-    except http.client.HTTPException as exc:
-        raise FetchError(f"The site {target.host!r} sent an invalid response.") from exc
-    except OSError as exc:
+    except (TimeoutError, OSError, http.client.HTTPException) as exc:
+        if watchdog.fired or isinstance(exc, TimeoutError):
+            raise FetchError("The site took too long to answer.") from exc
+        if isinstance(exc, ssl.SSLError):
+            raise FetchError(f"Secure connection to {target.host!r} failed ({exc.reason}).") from exc
+        if isinstance(exc, http.client.HTTPException):
+            raise FetchError(f"The site {target.host!r} sent an invalid response.") from exc
         raise FetchError(f"Could not connect to {target.host!r}.") from exc
     finally:
         conn.close()
+
+
+def _exchange(
+    conn: _PinnedHTTP | _PinnedHTTPS, target: _Target, deadline: float, max_bytes: int
+) -> tuple[int, str | None, str, bytes]:
+    conn.request(
+        "GET",
+        target.path,
+        headers={
+            "User-Agent": USER_AGENT,
+            "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9",
+            "Accept-Encoding": "identity",
+        },
+    )
+    response = conn.getresponse()
+    status = response.status
+    if status in _REDIRECTS:
+        return status, response.getheader("Location"), "", b""
+    content_type = response.getheader("Content-Type", "")
+    if 200 <= status < 300:
+        _check_type(content_type)
+        body = _read_body(response, conn, deadline, max_bytes)
+    else:
+        body = b""
+    return status, None, content_type, body
 
 
 def _media_type(content_type: str) -> str:
