@@ -27,7 +27,8 @@ wheel_smoke_test() {
         && echo "Exosomes treat hair loss." | "$tmp/venv/bin/hypecheck" check - --format json --fail-on never \
            | "$tmp/venv/bin/python" -c "import json, sys; assert json.load(sys.stdin)['counts']['disease'] == 1" \
         && "$tmp/venv/bin/python" -c "from hypecheck._paths import rules_dir, web_dir; \
-assert '_data' in str(rules_dir()) and (web_dir() / 'templates').is_dir()")
+assert '_data' in str(rules_dir()) and (web_dir() / 'templates').is_dir(); \
+from hypecheck.components.claim_model import default_model_dir; assert (default_model_dir() / 'model.npz').is_file()")
     rm -rf "$tmp"
 }
 

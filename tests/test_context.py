@@ -57,11 +57,6 @@ def test_disclaimer_runs_to_the_end_of_its_sentence_unless_a_bracket_closes_it(n
     assert texts(doc) == ["Soothes"]
 
 
-@pytest.mark.xfail(
-    reason="rules/terms/dz_regulatory_frame.yml lists 'intended to diagnose', which cancels disease rules "
-    "sentence-wide through their unless:; the context component now scopes disclaimers itself",
-    strict=False,
-)
 def test_disease_claim_before_a_disclaimer_in_its_sentence_is_reported(nlp):
     text = "Cures eczema in 3 days (this product is not intended to diagnose, treat, cure or prevent any disease)."
     assert [f.text for f in hypecheck.check(text, nlp=nlp).findings if f.category == "disease"] == ["Cures eczema"]

@@ -143,3 +143,30 @@ def test_serve_on_a_busy_port_is_a_usage_error():
         port = busy.getsockname()[1]
         result = run_cli("serve", "--port", str(port))
     assert result.returncode == 2 and b"cannot listen" in result.stderr and b"Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("opener", ["<svg>", "<noscript>", "<math><style>", "<div>" * 3000])
+def test_unclosed_hiding_element_loses_no_claim(nlp, opener):
+    from hypecheck.htmltext import LOST_NOTICE, extract
+
+    html = "<p>A gentle serum.</p>" + opener + "<p>Our serum cures eczema in three days.</p><p>It heals psoriasis.</p>"
+    text, notice = extract(html)
+    assert "cures eczema" in text and "heals psoriasis" in text and notice == LOST_NOTICE
+    assert len([f for f in hypecheck.check(text, nlp=nlp).findings if f.category == "disease"]) == 2
+
+
+def test_ordinary_html_keeps_its_extraction():
+    from hypecheck.htmltext import extract, html_to_text
+
+    html = ("<html><body><main><p>Our serum treats eczema.</p></main><!-- a b c d e f g h i j -->"
+            "<script>var a = 'b c d e f g h i j k';</script><svg><text>logo words here</text></svg></body></html>")
+    assert extract(html) == (html_to_text(html), None)
+    assert "treats eczema" in html_to_text(html) and "logo" not in html_to_text(html)
+
+
+def test_many_unclosed_openers():
+    from hypecheck.htmltext import extract
+
+    html = "<p>Exosomes treat acne.</p>" + "<script>" * 20_000 + "<!--" * 20_000 + "<p>It heals psoriasis.</p>"
+    text, _ = extract(html)  # each kind of opener is searched for its closer once, not 20,000 times
+    assert "treat acne" in text and "heals psoriasis" in text

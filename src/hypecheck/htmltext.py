@@ -11,7 +11,7 @@ import copy
 import re
 from typing import Any
 
-__all__ = ["html_to_text", "looks_like_html"]
+__all__ = ["LOST_NOTICE", "extract", "html_to_text", "looks_like_html"]
 
 _TAG_NAMES = (
     "html|head|body|title|meta|link|div|span|p|br|hr|h[1-6]|ul|ol|li|dl|dt|dd|a|img|"
@@ -34,6 +34,18 @@ _BLOCKS = frozenset(
     )
 )
 _MAX_BLANK = re.compile(r"\n{3,}")
+# A rough second reading of the markup, to notice when the parser swallowed text
+# (an unclosed <svg>, <noscript> or <math><style> in pasted copy, or nesting deeper
+# than the parser follows).
+_HIDING_OPENER = re.compile(r"<!--|<(script|style|noscript|template|svg|iframe|object|head)\b[^<>]*>", re.I)
+_ANY_TAG = re.compile(r"<[!/?]?([a-zA-Z][a-zA-Z0-9-]*)?[^<>]*>")
+_WORD = re.compile(r"\w+")
+KEPT_SHARE = 0.5  # the parsed text of a document must keep this share of the rough reading's words
+KEPT_SHARE_FRAGMENT = 0.8  # pasted copy that is not a whole document: hardly anything may go
+LOST_NOTICE = (
+    "The HTML looked broken (most of its text would have been hidden by an unclosed element), "
+    "so every tag was stripped and all of the text was checked."
+)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
@@ -61,15 +73,69 @@ def html_to_text(html: str) -> str:
     Scripts, styles, templates and other invisible elements are removed first.
     trafilatura then extracts the main content; when it finds nothing (short
     fragments, unusual pages) the visible text of the whole document is used.
-    Returns ``""`` when there is no readable text at all.
+    Returns ``""`` when there is no readable text at all.  See :func:`extract`
+    for markup the parser would mostly hide.
+    """
+    return extract(html)[0]
+
+
+def extract(html: str) -> tuple[str, str | None]:
+    """:func:`html_to_text` plus a notice when the markup was too broken to trust.
+
+    When the parsed document keeps less than ``KEPT_SHARE`` of the words a plain
+    tag-stripping reading finds (``KEPT_SHARE_FRAGMENT`` for pasted fragments),
+    an element was left open and swallowed the rest (or the nesting was too
+    deep): then the stripped reading is checked instead, and the notice says so.
+    Nothing a reader could see is lost that way.
     """
     root = _parse(html)
+    rough = _rough_text(html)
+    rough_words = len(_WORD.findall(rough))
     if root is None:
-        return ""
+        return (rough, LOST_NOTICE) if rough_words else ("", None)
+    visible = _visible_text(copy.deepcopy(root))
+    share = KEPT_SHARE if _STRONG.search(html[:200_000]) else KEPT_SHARE_FRAGMENT
+    if rough_words >= 3 and len(_WORD.findall(visible)) < share * rough_words:
+        return rough, LOST_NOTICE
     text = _trafilatura_text(copy.deepcopy(root))
     if not text:
-        text = _visible_text(root)
-    return text.strip()
+        text = visible
+    return text.strip(), None
+
+
+def _rough_text(html: str) -> str:
+    """The text between tags, without closed scripts, styles, comments and the like.
+
+    Linear in the input: each kind of opener is searched for its closer at most
+    once without success (after that, every later one is unclosed too).
+    """
+    import html as html_lib
+
+    lower = html.lower()
+    kept: list[str] = []
+    pos = 0
+    unclosed: set[str] = set()
+    for opener in _HIDING_OPENER.finditer(html):
+        if opener.start() < pos:
+            continue
+        name = (opener.group(1) or "!--").lower()
+        if name in unclosed:
+            continue
+        closer = "-->" if name == "!--" else "</" + name
+        end = lower.find(closer, opener.end())
+        if end < 0:
+            unclosed.add(name)
+            continue
+        kept.append(html[pos:opener.start()])
+        close = lower.find(">", end)
+        pos = len(html) if close < 0 else close + 1
+    kept.append(html[pos:])
+
+    def tag(match: re.Match[str]) -> str:
+        name = (match.group(1) or "").lower()
+        return "\n" if name in _BLOCKS else ""
+
+    return _tidy(html_lib.unescape(_ANY_TAG.sub(tag, "".join(kept))))
 
 
 def _parse(html: str) -> Any:

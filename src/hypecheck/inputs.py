@@ -29,10 +29,13 @@ def decode(data: bytes, name: str) -> str:
 
 def prepare(text: str, *, as_html: bool | None = None) -> str:
     """Extract readable text when the input is (or is said to be) HTML."""
-    from .htmltext import html_to_text, looks_like_html
+    from .htmltext import extract, looks_like_html
 
     if as_html or (as_html is None and looks_like_html(text)):
-        return html_to_text(text)
+        extracted, lost = extract(text)
+        if lost:
+            print(f"hypecheck: {lost}", file=sys.stderr)
+        return extracted
     return text
 
 

@@ -44,7 +44,9 @@ def render_text(name: str, text: str, report: Report, *, notes: bool = True) -> 
                     by_jurisdiction[note["jurisdiction"]].append(cite)
             for code, items in by_jurisdiction.items():
                 out.append(_wrap(f"{JURISDICTIONS[code]}: " + "; ".join(items), "      "))
-            evidence = [f"{n['topic']} [{', '.join(map(str, n['refs']))}]" for n in f.notes if n["kind"] == "evidence"]
+            evidence = [f"{n['topic']} [{', '.join(map(str, n['refs']))}]"
+                        + ("" if n.get("confirmed", True) else " (unconfirmed)")
+                        for n in f.notes if n["kind"] == "evidence"]
             if evidence:
                 out.append(_wrap("Evidence: " + "; ".join(evidence), "      "))
     out.append(_render_verdict(report))

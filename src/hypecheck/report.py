@@ -134,7 +134,7 @@ class NoteIndex:
 
 def _note_view(note: dict[str, Any], numbers: list[int]) -> dict[str, Any]:
     keys = ("kind", "id", "jurisdiction", "authority", "instrument", "title", "topic", "summary", "url",
-            "grade", "sources", "confirmed", "checked")
+            "grade", "grade_reason", "sources", "confirmed", "checked", "verification")
     view = {k: note[k] for k in keys if k in note}
     view["summary"] = " ".join(view["summary"].split())
     view["source"] = numbers[0] if numbers else None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import errors
-from ..htmltext import html_to_text, looks_like_html
+from ..htmltext import extract, looks_like_html
 from . import fetch as fetching
 
 FORMATS = ("auto", "text", "html")
@@ -156,9 +156,9 @@ def prepare(
 def _prepare_text(text: str, fmt: str) -> Prepared:
     if fmt == "text" or (fmt == "auto" and not looks_like_html(text)):
         return Prepared(text=text, kind="text")
-    extracted = html_to_text(text)
+    extracted, lost = extract(text)
     if extracted:
-        return Prepared(text=extracted, kind="html", notices=["Checked the readable text of the HTML."])
+        return Prepared(text=extracted, kind="html", notices=[lost or "Checked the readable text of the HTML."])
     return Prepared(
         text=text,
         kind="text",
@@ -179,14 +179,14 @@ def _prepare_url(url: str, fmt: str, settings: Settings) -> Prepared:
     except fetching.FetchError as exc:
         raise InputError(str(exc), status=422) from exc
     as_html = fmt == "html" or (fmt == "auto" and page.is_html)
-    text = html_to_text(page.text) if as_html else page.text.strip()
+    text, lost = extract(page.text) if as_html else (page.text.strip(), None)
     if not text:
         raise InputError("That page has no readable text to check.", status=422)
     return Prepared(
         text=text,
         kind="url",
         url=page.url,
-        notices=[f"Checked the readable text of {page.url}."],
+        notices=[f"Checked the readable text of {page.url}.", *([lost] if lost else [])],
     )
 
 
