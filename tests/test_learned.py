@@ -139,3 +139,12 @@ def test_train_refuses_a_malformed_corpus(tmp_path: Path) -> None:
     assert done.returncode == 2
     err = done.stderr.decode()
     assert "bad.jsonl:1" in err and "Traceback" not in err
+
+
+def test_rules_notes_lists_every_note_with_its_status() -> None:
+    done = run_cli("rules", "notes", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert len(rows) >= 79 and len({r["id"] for r in rows}) == len(rows)
+    assert {r["status"] for r in rows} == {"confirmed", "unconfirmed"}
+    assert all(r["checked"] for r in rows if r["status"] == "confirmed")

@@ -211,6 +211,30 @@ def rules_list(rule_packs: tuple[str, ...], no_builtin: bool, select: str, fmt: 
     click.echo(f"{len(listed)} rules")
 
 
+@rules.command("notes")
+@RULES_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_notes(rule_packs: tuple[str, ...], fmt: str) -> None:
+    """List every regulatory and evidence note: jurisdiction, instrument, status and last check."""
+    notes = _load(rule_packs, False, "").get_pipe("hypecheck_claims").ruleset.notes
+    rows = [
+        {"id": n["id"], "kind": n.get("kind", "evidence" if n["id"].startswith("evidence.") else "regulatory"),
+         "jurisdiction": n.get("jurisdiction", ""), "instrument": n.get("instrument") or n.get("topic", ""),
+         "status": "confirmed" if n.get("confirmed", True) else "unconfirmed",
+         "checked": str((n.get("verification") or {}).get("checked") or n.get("checked", "")),
+         "url": (n.get("verification") or {}).get("url") or n.get("url", "")}
+        for n in sorted(notes.values(), key=lambda n: n["id"])
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"{r['id']:<52} {r['jurisdiction'] or '-':<3} {r['status']:<11} {r['checked']:<10} "
+                   f"{r['instrument'][:60]}")
+    unconfirmed = sum(r["status"] == "unconfirmed" for r in rows)
+    click.echo(f"{len(rows)} notes, {unconfirmed} unconfirmed")
+
+
 @rules.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--no-builtin", is_flag=True, help="With PATHS: test only those packs' rules.")

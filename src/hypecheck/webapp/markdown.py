@@ -100,7 +100,7 @@ def _group_md(f: Mapping[str, Any]) -> list[str]:
             head = " — ".join(
                 md_escape(note[k]) for k in ("authority", "instrument", "title") if note.get(k)
             )
-            out.append(f"- {head}: {md_escape(note.get('summary', ''))}{ref}")
+            out.append(f"- {head}: {md_escape(note.get('summary', ''))}{ref}{_unconfirmed(note)}")
         out.append("")
     if f["evidence"]:
         out += ["**Evidence**", ""]
@@ -109,9 +109,13 @@ def _group_md(f: Mapping[str, Any]) -> list[str]:
             grade = f" (evidence grade: {md_escape(note['grade'])})" if note.get("grade") else ""
             out.append(
                 f"- {md_escape(note.get('topic', ''))}: {md_escape(note.get('summary', ''))}"
-                f"{grade}{ref}"
+                f"{grade}{ref}{_unconfirmed(note)}"
             )
             for src in note.get("sources") or []:
                 out.append(f"  - {_link(src.get('reference'), src.get('url'))}")
         out.append("")
     return out
+
+
+def _unconfirmed(note: Mapping[str, Any]) -> str:
+    return "" if note.get("confirmed", True) else " *(not yet confirmed against the primary text)*"
