@@ -119,6 +119,9 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
 
 
+_DESCRIBED_KEY = "hypecheck_described"
+
+
 def default_model_dir() -> Path:
     """The model shipped in the package."""
     return Path(__file__).resolve().parent.parent / "models" / "claims"
@@ -193,6 +196,14 @@ class ClaimModel:
                 out.append(span)
         return out
 
+    @staticmethod
+    def _described(doc: Doc, context: object) -> bool:
+        """The context component's whole-text voice judgement, computed once per doc."""
+        if _DESCRIBED_KEY not in doc.user_data:
+            judge = getattr(context, "describing_voice", None)
+            doc.user_data[_DESCRIBED_KEY] = bool(judge and judge(doc))
+        return doc.user_data[_DESCRIBED_KEY]
+
     def _context_allows(self, doc: Doc, span: Span) -> bool:
         """Context cues weigh on a model finding as on a rule's; any negation or disclaimer in its
         sentence drops it (the finding is the whole sentence, so "before the claim" means nothing)."""
@@ -204,7 +215,7 @@ class ClaimModel:
         if any(cues.get(kind) for kind in ("negation", "negation_scope", "negation_after", "disclaimer")):
             return False
         flags = [f for f in context.flags(span, sent, cues) if f not in ("negated", "disclaimer")]
-        if hasattr(context, "describing_voice") and context.describing_voice(doc):
+        if self._described(doc, context):
             flags.append("described")
         span._.hypecheck_context = (MODEL_FLAG, *flags)
         factor = 1.0
