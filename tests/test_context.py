@@ -132,3 +132,34 @@ def test_described_or_distanced_claims_are_hidden_by_default(nlp, text):
 
 def test_a_break_word_inside_a_negation_cue_keeps_the_negation(nlp):
     assert categories(nlp, "The serum has not yet received FDA approval.") == set()
+
+
+# Questions and weak reporting cues ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Want to regrow thick hair in three months? Book a scalp session.",
+        "Tired of waiting for a serum that regrows hair?",
+        "- Looking for a serum that stimulates collagen production?",
+    ],
+)
+def test_a_question_that_opens_as_a_sales_pitch_is_a_claim(nlp, text):
+    assert categories(nlp, text)
+    assert "question" not in flags_of(nlp, text)
+
+
+def test_a_plain_question_is_still_a_question(nlp):
+    text = "Does the serum stimulate collagen production?"
+    assert categories(nlp, text) == set()
+    assert "question" in flags_of(nlp, text)
+
+
+def test_a_weak_reporting_cue_reports_only_outside_the_seller_voice(nlp):
+    text = "The booster is said to stimulate collagen production."
+    assert categories(nlp, text) == set()
+    assert "reported" in flags_of(nlp, text)
+    text = "Our booster is said to stimulate collagen production."
+    assert "drug_like" in categories(nlp, text)
+    assert "reported" not in flags_of(nlp, text)

@@ -45,7 +45,8 @@ from .sentences import sentence_of, sentence_starts
 CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.6, "described": 0.6}
 DROPPED = ("negated", "disclaimer")
 CUE_KINDS = (
-    "negation", "negation_scope", "negation_after", "not_negation", "hedge", "reported", "disclaimer", "scope_breaks",
+    "negation", "negation_scope", "negation_after", "not_negation", "hedge", "reported", "reported_unless_seller",
+    "disclaimer", "scope_breaks", "question_pitch",
 )
 VOICE_KINDS = ("describing", "describing_heading", "seller")
 OPEN_BRACKETS = {"(": ")", "[": "]"}
@@ -72,11 +73,12 @@ class ClaimContext:
             return doc
         cues_by_sentence: dict[int, dict[str, list[tuple[int, int]]]] = {}
         described = self.describing_voice(doc)
+        seller = self.seller_voice(doc)
         kept, dropped = [], []
         for span in spans:
             sent = sentence_of(doc, span.start)
             if sent.start not in cues_by_sentence:
-                cues_by_sentence[sent.start] = self._cues(sent)
+                cues_by_sentence[sent.start] = self._cues(sent, seller=seller)
             flags = self.flags(span, sent, cues_by_sentence[sent.start])
             if described:
                 flags += ("described",)
@@ -90,11 +92,16 @@ class ClaimContext:
         doc.spans[self.spans_key + "_suppressed"] = dropped
         return doc
 
-    def _cues(self, sent: Span) -> dict[str, list[tuple[int, int]]]:
+    def _cues(self, sent: Span, *, seller: bool | None = None) -> dict[str, list[tuple[int, int]]]:
+        """The cues of one sentence by kind.  A ``reported_unless_seller`` cue ("promises to") reports a
+        claim only where the text is not in a seller's voice (``seller``: computed when not given)."""
         found: dict[str, list[tuple[int, int]]] = defaultdict(list)
         strings = sent.doc.vocab.strings
         for match_id, start, end in self.matcher(sent):
             found[strings[match_id]].append((start, end))  # doc offsets, even for a Span
+        weak = found.pop("reported_unless_seller", [])
+        if weak and not (self.seller_voice(sent.doc) if seller is None else seller):
+            found["reported"] += weak
         for start, end in found.pop("not_negation", ()):
             found["negation"] = [c for c in found.get("negation", ()) if not (start <= c[0] and c[1] <= end)]
         # A break word inside a cue ("yet" of "not yet") does not break the cue's clause.
@@ -121,6 +128,16 @@ class ClaimContext:
         covered = {i for start, end in describing for i in range(start, end)}
         return all(covered.issuperset(range(start, end)) for start, end in found["seller"])
 
+    def seller_voice(self, doc: Doc) -> bool:
+        """Whether any word of the text is in the seller's voice ("you", "our", "book now") outside a
+        describing cue (the "your" of a regulator's "your website" is not)."""
+        found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        strings = doc.vocab.strings
+        for match_id, start, end in self.voice_matcher(doc):
+            found[strings[match_id]].append((start, end))
+        covered = {i for start, end in found["describing"] for i in range(start, end)}
+        return any(not covered.issuperset(range(start, end)) for start, end in found["seller"])
+
     def flags(self, span: Span, sent: Span, cues: dict[str, list[tuple[int, int]]]) -> tuple[str, ...]:
         """The context flags of one claim span within its sentence."""
         if any(start <= span.start < end for start, end in cues.get("disclaimer", ())):
@@ -140,9 +157,15 @@ class ClaimContext:
             flags.append("hedged")
         if cues.get("reported"):
             flags.append("reported")
-        if sent.text.rstrip().endswith("?"):
+        if sent.text.rstrip().endswith("?") and not _opens_sentence(sent, cues.get("question_pitch", ())):
             flags.append("question")
         return tuple(flags)
+
+
+def _opens_sentence(sent: Span, cues: list[tuple[int, int]]) -> bool:
+    """Whether one of ``cues`` is the first word of ``sent`` (after spaces, bullets and quotes)."""
+    first = next((t.i for t in sent if not (t.is_space or t.is_punct)), sent.end)
+    return any(start == first for start, _ in cues)
 
 
 def _phrase_matcher(nlp: Language, cues: dict, kinds: tuple[str, ...]) -> PhraseMatcher:
