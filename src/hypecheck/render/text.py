@@ -34,10 +34,14 @@ def render_text(name: str, report: Report, *, explain: bool = False, colour: boo
     style: Callable[..., str] = click.style if colour else (lambda text, **_: text)
     out: list[str] = []
     lines = LineIndex(report.input.text) if report.input is not None and report.findings else None
+    explained: set[str] = set()
     for f in report.findings:
         out.append(_finding_line(name, f, lines, style))
-        if explain:
+        if explain and f.rule in explained:
+            out.append(f"{INDENT}(explained above under {f.rule})")
+        elif explain:
             out += _explanation(f)
+            explained.add(f.rule)
     out += _verdict(report, explain, style)
     return "\n".join(out)
 
@@ -78,7 +82,7 @@ def _verdict(report: Report, explain: bool, style: Callable[..., str]) -> list[s
     found = f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''}"
     head = style(f"Verdict: tier {v.tier}", fg=TIER_COLOUR.get(v.tier), bold=True)
     out = ["" if report.findings else "no overreaching claims found",
-           f"{head} \u2014 {v.label} ({v.score}/{v.maximum}); {found}" + (f": {counts}" if counts else "")]
+           f"{head} \u2014 {v.label} ({v.score}/{v.maximum})", f"  {found}" + (f": {counts}" if counts else "")]
     out += _wrap(v.meaning, "  ")
     if not explain:
         if report.findings:
