@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .inputs import Prepared
     from .report import Finding, Report
 
-from .constants import CATEGORIES, JURISDICTIONS
+from .constants import CATEGORIES, CLAIMS_PIPE, JURISDICTIONS
 
 __all__ = ["CATEGORIES", "JURISDICTIONS", "Finding", "Report", "check", "list_rules", "load"]
 
@@ -78,7 +78,8 @@ def check(
 
 def list_rules(nlp: Language | None = None) -> list[dict[str, Any]]:
     """Every loaded rule as a dict (id, category, severity, message, suggestion, notes, file)."""
-    return [rule.to_dict() for rule in _nlp(nlp).get_pipe("hypecheck_claims").rules]
+    claims: Any = _nlp(nlp).get_pipe(CLAIMS_PIPE)
+    return [rule.to_dict() for rule in claims.rules]
 
 
 def __getattr__(name: str) -> Any:

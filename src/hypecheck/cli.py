@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .constants import DEFAULT_MAX_FINDINGS, JURISDICTIONS, SEVERITY_RANK
+from .constants import CLAIMS_PIPE, DEFAULT_MAX_FINDINGS, JURISDICTIONS, SEVERITY_RANK
 from .errors import HypecheckError
 from .report import parse_jurisdictions
 
@@ -61,7 +61,8 @@ def _load(rule_packs: tuple[str, ...], no_builtin: bool, select: str) -> Any:
 
     prefixes = [s.strip() for s in select.split(",") if s.strip()]
     nlp = load(rule_packs, builtin=not no_builtin, select=prefixes, model=_model_choice())
-    if not nlp.get_pipe("hypecheck_claims").rules:
+    claims: Any = nlp.get_pipe(CLAIMS_PIPE)
+    if not claims.rules:
         why = f"--select {select!r} keeps none of them" if prefixes else "the rule packs given have none"
         raise click.UsageError(f"no rules to check with: {why} (see 'hypecheck rules list')")
     return nlp

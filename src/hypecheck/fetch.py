@@ -208,7 +208,7 @@ def _lookup(host: str, port: int) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
-def _open_socket(ip: str, port: int, timeout: float) -> socket.socket:
+def _open_socket(ip: str, port: int, timeout: float | None) -> socket.socket:
     """Open a TCP connection to the already-checked literal *ip* (no second DNS lookup)."""
     family = socket.AF_INET6 if ":" in ip else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -237,14 +237,15 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
     """HTTPS connection to a fixed, pre-checked IP; certificate checked for the name."""
 
     def __init__(self, host: str, port: int, ip: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self._tls)
         self._ip = ip
         self.raw: socket.socket | None = None
 
     def connect(self) -> None:
         sock = _open_socket(self._ip, self.port, self.timeout)
         try:
-            wrapped = self._context.wrap_socket(sock, server_hostname=self.host, do_handshake_on_connect=False)
+            wrapped = self._tls.wrap_socket(sock, server_hostname=self.host, do_handshake_on_connect=False)
             self.raw = wrapped  # before the handshake, so a dripped handshake is cut off too
             wrapped.do_handshake()
             self.sock = wrapped

@@ -248,8 +248,8 @@ def source_map(html: str, text: str) -> SourceMap:
     """Align the words of *text* (extracted from *html*) with the words of the markup."""
     words = _source_words(html)
     positions: dict[str, list[int]] = {}
-    for k, (word, _, _) in enumerate(words):
-        positions.setdefault(word, []).append(k)
+    for n, (word, _, _) in enumerate(words):
+        positions.setdefault(word, []).append(n)
     starts: list[int] = []
     ends: list[int] = []
     at: list[int] = []
@@ -257,7 +257,7 @@ def source_map(html: str, text: str) -> SourceMap:
     j = 0
     for match in _TEXT_WORD.finditer(text):
         word = match.group()
-        k = next((k for k in range(j, min(j + _LOOKAHEAD, len(words))) if words[k][0] == word), None)
+        k: int | None = next((k for k in range(j, min(j + _LOOKAHEAD, len(words))) if words[k][0] == word), None)
         if k is None:
             later = positions.get(word, ())
             i = bisect.bisect_left(later, j)

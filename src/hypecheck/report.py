@@ -246,7 +246,7 @@ def build_report(
     """
     if min_confidence is None:
         min_confidence = DEFAULT_MIN_CONFIDENCE
-    claims = nlp.get_pipe(CLAIMS_PIPE)
+    claims: Any = nlp.get_pipe(CLAIMS_PIPE)  # the ClaimMatcher
     ruleset: RuleSet = claims.ruleset
     index = _note_index(claims)
     sources = SourceList()

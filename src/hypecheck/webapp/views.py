@@ -222,7 +222,7 @@ def _page_report(report: Report) -> dict[str, Any]:
 
 
 def _export_report() -> Report:
-    form = {
+    form: dict[str, Any] = {
         "text": request.form.get("text", "").replace("\r\n", "\n"),
         "format": request.form.get("format", "text"),
         "j": request.form.getlist("j"),
