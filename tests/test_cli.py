@@ -121,7 +121,7 @@ def test_check_json_from_stdin_has_contract_keys_and_exact_offsets():
         regulatory = [n for n in notes if n["kind"] == "regulatory"]
         assert regulatory and {n["jurisdiction"] for n in regulatory} <= {"us", "eu"}
         assert all(n["url"].startswith("http") for n in regulatory)
-        assert any(n["kind"] == "evidence" and n["sources"] for n in notes)
+        assert any(n["kind"] == "evidence" and n["refs"] for n in notes)
     cited = {note_id for f in report["findings"] for note_id in f["notes"]}
     assert set(report["notes"]) == cited
     assert {str(n) for note in report["notes"].values() for n in note["refs"]} == set(report["sources"])

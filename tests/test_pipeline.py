@@ -108,7 +108,7 @@ def test_check_api_and_jurisdiction_filter(nlp):
 
 
 def test_unknown_jurisdiction_is_an_error(nlp):
-    with pytest.raises(ValueError, match="(?i)unknown jurisdiction"):
+    with pytest.raises(ValueError, match=r"(?i)unknown jurisdiction"):
         hypecheck.check("text", jurisdictions="mars", nlp=nlp)
 
 

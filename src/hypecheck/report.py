@@ -131,7 +131,7 @@ class Report:
             verdict=verdict,
         )
         if notes:
-            table = {n["id"]: n for f in shown for n in f.notes}
+            table = {n["id"]: _json_note(n) for f in shown for n in f.notes}
             cited = {n for note in table.values() for n in note.get("refs", ())}
             data["notes"] = table
             data["sources"] = {str(s["n"]): s for s in self.verdict.sources if s["n"] in cited}
@@ -203,6 +203,15 @@ def _note_view(note: dict[str, Any], numbers: list[int]) -> dict[str, Any]:
     view["source"] = numbers[0] if numbers else None
     view["refs"] = numbers
     return view
+
+
+# In the JSON a note's references are its ``refs`` into the sources table; the research record
+# behind a note (``verification``) stays in the rule pack (``hypecheck rules notes``).
+_JSON_NOTE_OMITS = frozenset({"sources", "source", "verification"})
+
+
+def _json_note(note: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in note.items() if k not in _JSON_NOTE_OMITS}
 
 
 class SourceList:
