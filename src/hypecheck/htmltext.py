@@ -204,7 +204,6 @@ def _tidy(text: str) -> str:
 # --- where the extracted text sits in the HTML source ---------------------------------
 
 _TEXT_WORD = re.compile(r"\S+")
-_LOOKAHEAD = 400  # source words searched past the last match before the word is looked up anywhere
 
 
 @dataclass(frozen=True)
@@ -256,14 +255,11 @@ def source_map(html: str, text: str) -> SourceMap:
     exact: list[bool] = []
     j = 0
     for match in _TEXT_WORD.finditer(text):
-        word = match.group()
-        k: int | None = next((k for k in range(j, min(j + _LOOKAHEAD, len(words))) if words[k][0] == word), None)
-        if k is None:
-            later = positions.get(word, ())
-            i = bisect.bisect_left(later, j)
-            k = later[i] if i < len(later) else (later[0] if later else None)
-        if k is None:
+        found = positions.get(match.group())
+        if not found:
             continue
+        i = bisect.bisect_left(found, j)  # the next occurrence after the last match, else the first one
+        k = found[i] if i < len(found) else found[0]
         starts.append(match.start())
         ends.append(match.end())
         at.append(words[k][1])
