@@ -402,6 +402,25 @@ def test_url_field_only_when_fetch_enabled(engine: Engine) -> None:
     assert '<input id="url" name="url" type="url"' in html
 
 
+class HTMLFormValues(HTMLParser):
+    """Hidden input values by name, as a browser would submit them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, list[str]] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "input" and found.get("type") == "hidden" and found.get("name"):
+            self.values.setdefault(str(found["name"]), []).append(found.get("value") or "")
+
+    @classmethod
+    def read(cls, html: str) -> dict[str, list[str]]:
+        parser = cls()
+        parser.feed(html)
+        return parser.values
+
+
 def test_results_page(client: FlaskClient) -> None:
     response = client.post("/", data={"text": AD, "j": ["us", "eu"]})
     assert response.status_code == 200
@@ -413,6 +432,8 @@ def test_results_page(client: FlaskClient) -> None:
     assert 'id="finding-1"' in html and 'id="rule-1"' in html and 'id="source-1"' in html
     assert "What the rules say" in html and "What the evidence says" in html
     assert 'formaction="/export.json"' in html and 'formaction="/export.md"' in html
+    export_form = HTMLFormValues.read(html)
+    assert export_form["text"] == [AD] and export_form["j"] == ["us", "eu"]  # the exports re-check the same input
     # The text is rendered exactly (segments joined back).
     segment_text = re.search(r'<div class="checked-text" id="checked-text">(.*?)</div>', html, re.S)
     assert segment_text

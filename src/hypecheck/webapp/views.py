@@ -208,8 +208,9 @@ def index_post() -> tuple[str, int]:
         report = run_check(_engine(), prepared, jurisdictions)
     except InputError as exc:
         return _page(exc.status, form=form, error=str(exc))
-    view = build_view(_page_report(report), _engine().categories, _engine().jurisdictions)
-    return _page(form=form, report=report, view=view, notices=prepared.notices)
+    page = _page_report(report)
+    view = build_view(page, _engine().categories, _engine().jurisdictions)
+    return _page(form=form, report=page, view=view, notices=prepared.notices)
 
 
 def _page_report(report: Report) -> dict[str, Any]:
