@@ -91,6 +91,11 @@ def prepare_text(text: str, fmt: str = "auto", *, name: str = "the input") -> Pr
     return Prepared(text=extracted, kind="html", notices=[lost] if lost else [], html=text)
 
 
+def prepare(text: str, *, as_html: bool | None = None) -> str:
+    """Only the text to check (the 0.1 call; :func:`prepare_text` also gives kind, notices and the markup)."""
+    return prepare_text(text, "auto" if as_html is None else "html" if as_html else "text").text
+
+
 def prepare_url(
     url: str,
     fmt: str = "auto",
