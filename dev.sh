@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine:
-#   bash dev.sh serve   set up, then serve the page on http://127.0.0.1:8000
-#   bash dev.sh test    set up (incl. Debian's chromium for browser tests), lint, run every test
+#   bash dev.sh serve   install what serving needs (once), then serve the page on http://127.0.0.1:8000
+#   bash dev.sh test    install the test tools too (once; incl. Debian's chromium for browser tests),
+#                       lint, type-check, run every test
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=${HYPECHECK_VENV:-$PWD/.venv}
 
 setup() {
+    # $1: "" (what serving needs) or "test" (plus the test and lint tools).
+    # Skipped when this venv already holds an install of this pyproject.toml
+    # (a stamp keyed on its hash), so a second run starts in seconds.
+    local extra=${1:-} stamp want
     if [ ! -x "$VENV/bin/python" ]; then
         python3 -m venv "$VENV"
     fi
+    stamp="$VENV/.hypecheck-installed${extra:+-$extra}"
+    want="$(sha256sum pyproject.toml | cut -d' ' -f1) $PWD"
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return
+    fi
     "$VENV/bin/python" -m pip install -q --upgrade pip
     # Editable, so edits to rules/ and src/ take effect at once.
-    "$VENV/bin/python" -m pip install -q -e ".[test]"
+    "$VENV/bin/python" -m pip install -q -e ".${extra:+[$extra]}"
+    echo "$want" > "$stamp"
 }
 
 wheel_smoke_test() {
@@ -28,6 +39,7 @@ wheel_smoke_test() {
            | "$tmp/venv/bin/python" -c "import json, sys; assert json.load(sys.stdin)['counts']['disease'] == 1" \
         && "$tmp/venv/bin/python" -c "from hypecheck._paths import rules_dir, web_dir; \
 assert '_data' in str(rules_dir()) and (web_dir() / 'templates').is_dir(); \
+from hypecheck.webapp.openapi import report_schema; assert report_schema()['\$defs']['Report']; \
 from hypecheck.components.claim_model import default_model_dir; assert (default_model_dir() / 'model.npz').is_file()")
     rm -rf "$tmp"
 }
@@ -47,10 +59,11 @@ case "${1:-}" in
         exec "$VENV/bin/hypecheck" serve "$@"
         ;;
     test)
-        setup
+        setup test
         browser
         shift
         "$VENV/bin/ruff" check src tests bench
+        "$VENV/bin/mypy"  # src/hypecheck, configured in pyproject.toml
         wheel_smoke_test
         rc=0
         "$VENV/bin/python" -m pytest "$@" || rc=$?

@@ -93,7 +93,7 @@ def bench_laughs() -> None:
 
 
 def bench_drip() -> None:
-    from hypecheck.webapp.fetch import FetchError, fetch
+    from hypecheck.fetch import FetchError, fetch
 
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))

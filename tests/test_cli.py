@@ -6,20 +6,97 @@ import csv
 import functools
 import http.server
 import json
+import os
+import pty
+import re
+import shutil
+import subprocess
+import sys
 import threading
 
 from conftest import EXAMPLES, run_cli
 
 AD = "Our exosome serum stimulates collagen production and treats hair loss. It has 10 billion exosomes per vial."
+PAGE = EXAMPLES / "html" / "clinic-ad.html"  # a 416-word clinic page, markup around the copy
+FINDING_LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+)  (high|medium|low) +[a-z_]+ +\u201c.+\u201d  "
+                          r"[a-z_]+\.[a-z0-9-]+")
 
 
-def test_check_text_output_flags_claims_and_exits_1():
-    result = run_cli("check", str(EXAMPLES / "clinic_page.txt"))
-    out = result.stdout.decode()
+def test_check_text_output_is_one_line_per_finding_then_the_verdict():
+    path = str(EXAMPLES / "clinic_page.txt")
+    result = run_cli("check", path)
+    out = result.stdout.decode().splitlines()
     assert result.returncode == 1, result.stderr.decode()
-    expected_parts = ("treats hair loss", "Disease claim", "Drug-like claim", "Unverifiable dose", "Verdict: tier D")
-    for expected in (*expected_parts, "Sources:"):
-        assert expected in out
+    report = json.loads(run_cli("check", path, "--format", "json").stdout)
+    findings = [line for line in out if FINDING_LINE.match(line)]
+    assert len(findings) == len(report["findings"]) and out[: len(findings)] == findings
+    assert any("\u201ctreats hair loss" in line and "disease." in line for line in findings)
+    assert {"drug_like", "dose"} <= {line.split()[2] for line in findings}
+    assert len(out) - len(findings) <= 6 and any(line.startswith("Verdict: tier D") for line in out)
+    assert "Why:" not in result.stdout.decode() and "Sources:" not in result.stdout.decode()
+
+
+def test_explain_adds_why_instead_notes_and_unbroken_urls():
+    result = run_cli("check", str(EXAMPLES / "clinic_page.txt"), "--explain", "-j", "uk")
+    out = result.stdout.decode()
+    assert result.returncode == 1
+    assert "Why: " in out and "Instead: " in out and "United Kingdom: " in out and "Sources:" in out
+    assert "United States: " not in out  # only the chosen jurisdiction's notes
+    report = json.loads(run_cli("check", str(EXAMPLES / "clinic_page.txt"), "--format", "json", "-j", "uk").stdout)
+    urls = [s["url"] for s in report["sources"].values() if s["url"]]
+    assert urls and all(any(url in line for line in out.splitlines()) for url in urls)
+    assert run_cli("check", str(EXAMPLES / "clinic_page.txt"), "-v", "-j", "uk").stdout == result.stdout
+
+
+def _on_a_tty(*args: str, no_color: bool) -> bytes:
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"PYTHONIOENCODING": "utf-8"}
+    if no_color:
+        env["NO_COLOR"] = "1"
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "hypecheck", *args], stdout=follower, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    proc.wait(timeout=300)
+    os.close(leader)
+    return b"".join(chunks)
+
+
+def test_colour_only_on_a_tty_and_never_with_no_color():
+    path = str(EXAMPLES / "clinic_page.txt")
+    assert b"\x1b[" in _on_a_tty("check", path, no_color=False)
+    plain = _on_a_tty("check", path, no_color=True)
+    assert b"\x1b[" not in plain and b"Verdict: tier D" in plain
+    assert b"\x1b[" not in run_cli("check", path).stdout  # piped
+
+
+def test_html_findings_point_at_the_quote_in_the_markup():
+    html = PAGE.read_text(encoding="utf-8")
+    starts = [0, *(m.end() for m in re.finditer("\n", html))]
+    report = json.loads(run_cli("check", str(PAGE), "--format", "json").stdout)
+    assert report["input"] == {"kind": "html", "url": None, "notices": [], "offsets": "extracted_text"}
+    assert len(report["findings"]) >= 10
+    for f in report["findings"]:
+        where = f["location"]
+        start = starts[where["line"] - 1] + where["column"] - 1
+        quoted = html[start : starts[where["end_line"] - 1] + where["end_column"] - 1]
+        assert " ".join(re.sub(r"<[^>]*>", "", quoted).split()) == " ".join(f["text"].split()), f
+    text_lines = run_cli("check", str(PAGE)).stdout.decode().splitlines()
+    first = report["findings"][0]["location"]
+    assert text_lines[0].startswith(f"{PAGE}:{first['line']}:{first['column']}  ")
+
+
+def test_html_without_readable_text_is_refused_not_passed():
+    result = run_cli("check", "-", stdin="<html><body><script>var claim = 'treats acne';</script></body></html>")
+    assert result.returncode == 2 and b"no readable text" in result.stderr
 
 
 def test_check_compliant_copy_exits_0():
@@ -32,17 +109,31 @@ def test_check_json_from_stdin_has_contract_keys_and_exact_offsets():
     result = run_cli("check", "-", "--format", "json", "--jurisdiction", "us,eu", stdin=AD)
     assert result.returncode == 1
     report = json.loads(result.stdout)
-    assert {"findings", "counts", "verdict", "ruleset_version", "jurisdictions"} <= set(report)
-    assert report["verdict"]["tier"] in "ABCD" and report["verdict"]["sources"]
+    assert report["schema_version"] == 2 and report["more"] == 0
+    assert {"findings", "counts", "verdict", "ruleset_version", "jurisdictions", "notes", "sources"} <= set(report)
+    assert report["verdict"]["tier"] in "ABCD" and report["sources"] and "sources" not in report["verdict"]
     categories = {f["category"] for f in report["findings"]}
     assert {"disease", "drug_like", "dose"} <= categories
     for finding in report["findings"]:
         assert AD[finding["start"]:finding["end"]] == finding["text"]
         assert {"rule", "severity", "confidence", "message", "suggestion", "context", "notes"} <= set(finding)
-        regulatory = [n for n in finding["notes"] if n["kind"] == "regulatory"]
+        notes = [report["notes"][note_id] for note_id in finding["notes"]]
+        regulatory = [n for n in notes if n["kind"] == "regulatory"]
         assert regulatory and {n["jurisdiction"] for n in regulatory} <= {"us", "eu"}
         assert all(n["url"].startswith("http") for n in regulatory)
-        assert any(n["kind"] == "evidence" and n["sources"] for n in finding["notes"])
+        assert any(n["kind"] == "evidence" and n["refs"] for n in notes)
+    cited = {note_id for f in report["findings"] for note_id in f["notes"]}
+    assert set(report["notes"]) == cited
+    assert {str(n) for note in report["notes"].values() for n in note["refs"]} == set(report["sources"])
+
+
+def test_max_findings_lists_the_first_and_counts_the_rest():
+    full = json.loads(run_cli("check", str(PAGE), "--format", "json", "--max-findings", "0").stdout)
+    capped = json.loads(run_cli("check", str(PAGE), "--format", "json", "--max-findings", "3").stdout)
+    assert len(full["findings"]) > 3 and full["more"] == 0
+    assert capped["findings"] == full["findings"][:3] and capped["more"] == len(full["findings"]) - 3
+    assert capped["counts"] == full["counts"] and capped["verdict"] == full["verdict"]
+    assert set(capped["notes"]) == {n for f in capped["findings"] for n in f["notes"]} < set(full["notes"])
 
 
 def test_sarif_output_locates_each_finding():
@@ -69,7 +160,7 @@ def test_project_settings_file_is_found_and_overridable(tmp_path):
     report = json.loads(result.stdout)
     assert result.returncode == 0  # only a low-severity hype finding, and fail_on: high
     assert [f["category"] for f in report["findings"]] == ["hype"] and report["jurisdictions"] == ["uk"]
-    overridden = run_cli("check", "ad.txt", "--fail-on", "low", "-j", "us", cwd=tmp_path / "listings")
+    overridden = run_cli("check", "ad.txt", "--fail-on", "low", "-j", "us", "--explain", cwd=tmp_path / "listings")
     assert overridden.returncode == 1 and b"United States" in overridden.stdout
     (tmp_path / ".hypecheck.yml").write_text("colour: red\n", encoding="utf-8")
     broken = run_cli("check", "ad.txt", cwd=tmp_path / "listings")
@@ -83,11 +174,15 @@ def test_fail_on_threshold():
     assert run_cli("check", "-", "--fail-on", "never", stdin=AD).returncode == 0
 
 
-def test_check_folder_gives_one_json_report_per_file():
-    result = run_cli("check", str(EXAMPLES), "--format", "json")
+def test_check_folder_gives_one_json_report_per_file(tmp_path):
+    for name in ("clinic_page.txt", "compliant.txt"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    shutil.copy(PAGE, tmp_path / "page.html")
+    result = run_cli("check", str(tmp_path), "--format", "json")
     reports = json.loads(result.stdout)
-    assert isinstance(reports, list) and len(reports) == 2
-    assert {r["source"].rsplit("/", 1)[-1] for r in reports} == {"clinic_page.txt", "compliant.txt"}
+    assert isinstance(reports, list) and len(reports) == 3
+    assert {r["source"].rsplit("/", 1)[-1] for r in reports} == {"clinic_page.txt", "compliant.txt", "page.html"}
+    assert [r["input"]["kind"] for r in reports] == ["text", "text", "html"]
 
 
 def test_usage_and_input_errors_exit_2():
@@ -122,7 +217,17 @@ def test_batch_jsonl_keeps_order_and_reports_bad_lines(tmp_path):
     assert by_id["r0"]["findings"] == []
     finding = by_id["r1"]["findings"][0]
     assert {"category", "rule", "start", "end", "text"} <= set(finding)
+    assert "notes" not in finding and "sentence" not in finding and set(by_id["r1"]) == {"id", "findings", "tier"}
     assert AD[finding["start"]:finding["end"]] == finding["text"]
+
+
+def test_batch_notes_come_as_one_table_per_record(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": AD}) + "\n", encoding="utf-8")
+    row = json.loads(run_cli("batch", str(source), "--notes", "-j", "us").stdout)
+    assert set(row) == {"id", "findings", "tier", "notes", "sources"}
+    assert {n for f in row["findings"] for n in f["notes"]} == set(row["notes"])
+    assert all(note["jurisdiction"] == "us" for note in row["notes"].values() if note["kind"] == "regulatory")
 
 
 def test_batch_with_two_workers_matches_one(tmp_path):

@@ -1,4 +1,4 @@
-"""The URL fetcher: SSRF defences, redirects, limits (hypecheck.webapp.fetch).
+"""The URL fetcher: SSRF defences, redirects, limits (hypecheck.fetch).
 
 All traffic goes to a local http.server on 127.0.0.1; addresses such as
 169.254.169.254 are only ever checked, never contacted.
@@ -16,8 +16,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from hypecheck.webapp import fetch as fetch_mod
-from hypecheck.webapp.fetch import FetchError, address_allowed, check_address, fetch
+from hypecheck import fetch as fetch_mod
+from hypecheck.fetch import FetchError, address_allowed, check_address, fetch
 
 PAGE = (
     b"<!doctype html><html><head><title>GlowLab</title></head><body><main>"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from hypecheck.htmltext import html_to_text, looks_like_html
@@ -100,3 +102,32 @@ def test_entities_and_whitespace_are_normalised() -> None:
 def test_garbage_does_not_raise() -> None:
     for junk in ["<", "<<>>", "<p", "</p></div>", "\x01<p>x</p>", "<html>" * 1000]:
         assert isinstance(html_to_text(junk), str)
+
+
+def _html_slice(html: str, text: str, start: int, end: int) -> str:
+    from hypecheck.htmltext import source_map
+
+    mapping = source_map(html, text)
+    first, last = mapping.to_html(start), mapping.to_html(end, end=True)
+    assert first is not None and last is not None
+    return html[first:last]
+
+
+def test_source_map_leads_back_to_the_markup():
+    from hypecheck.htmltext import extract
+
+    text, _ = extract(PAGE)
+    for quote in ("clinically proven", "treats hair loss", "100 billion exosomes", "Dermatologists &"):
+        start = text.index(quote)
+        piece = _html_slice(PAGE, text, start, start + len(quote))
+        assert " ".join(re.sub(r"<[^>]*>", "", piece).replace("&amp;", "&").split()) == quote
+
+
+def test_source_map_skips_comments_and_unclosed_scripts_in_linear_time():
+    from hypecheck.htmltext import LineIndex, source_map
+
+    html = "<p>first <!-- treats acne --> treats acne</p>" + "<script>" * 20_000 + "<p>end</p>"
+    mapping = source_map(html, "first treats acne")
+    offset = mapping.to_html(6)
+    assert offset is not None and html[offset:].startswith("treats acne</p>") and offset > html.index("-->")
+    assert LineIndex("a\nbc\n").line_col(3) == (2, 2)

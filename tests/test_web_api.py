@@ -102,18 +102,32 @@ def test_check_realistic_ad(client: FlaskClient) -> None:
     assert {"disease", "drug_like", "dose", "regulatory", "safety", "provenance"} <= categories
     for f in findings:
         assert AD[f["start"] : f["end"]] == f["text"]
-    notes = [n for f in findings for n in f["notes"]]
+    notes = [report["notes"][note_id] for f in findings for note_id in f["notes"]]
     regulatory = [n for n in notes if n["kind"] == "regulatory"]
     evidence = [n for n in notes if n["kind"] == "evidence"]
     assert regulatory and evidence
     assert {n["jurisdiction"] for n in regulatory} <= {"us", "eu"}
     assert any(n["url"].startswith("https://") for n in regulatory)
-    assert any(n.get("sources") for n in evidence)
+    assert any(len(n["refs"]) > 1 for n in evidence)
     verdict = report["verdict"]
     assert verdict["tier"] and verdict["label"] and verdict["dimensions"]
-    numbers = {s["n"] for s in verdict["sources"]}
-    assert all(n["source"] in numbers for n in notes if n.get("source"))
+    assert all(str(n) in report["sources"] for note in notes for n in note["refs"])
     assert report["counts"]["disease"] >= 1
+
+
+def test_notes_are_sent_once_and_findings_are_capped(client: FlaskClient) -> None:
+    text = " ".join([AD] * 20)
+    full = client.post("/api/check", json={"text": text, "max_findings": 0})
+    report = full.get_json()
+    assert report["more"] == 0 and len(report["findings"]) > 40
+    body = full.get_data(as_text=True)
+    first_note = next(iter(report["notes"].values()))
+    assert body.count(json.dumps(first_note["summary"])[1:-1]) == 1  # each note's text once, however often cited
+    capped = client.post("/api/check", json={"text": text, "max_findings": 5}).get_json()
+    assert capped["findings"] == report["findings"][:5] and capped["more"] == len(report["findings"]) - 5
+    assert capped["counts"] == report["counts"]
+    default = client.post("/api/check", json={"text": " ".join([AD] * 60)}).get_json()
+    assert len(default["findings"]) == 200 and default["more"] > 0
 
 
 def test_check_response_matches_openapi_schema(client: FlaskClient) -> None:
@@ -159,7 +173,7 @@ def test_url_is_fetched_when_enabled(engine: Engine, ad_site: str) -> None:
         engine, HYPECHECK_ALLOW_FETCH=True, HYPECHECK_FETCH_ALLOW_LOOPBACK=True
     ).test_client()
     report = client.post("/api/check", json={"url": ad_site, "jurisdictions": ["us"]}).get_json()
-    assert report["input"] == {"kind": "url", "url": ad_site, "notices": report["input"]["notices"]}
+    assert report["input"] == {"kind": "url", "url": ad_site, "notices": [], "offsets": "extracted_text"}
     assert "treats hair loss" in report["text"] and "var x" not in report["text"]
     assert any(f["category"] == "disease" for f in report["findings"])
 
@@ -186,7 +200,11 @@ def test_loopback_url_refused_without_test_hook(engine: Engine, ad_site: str) ->
         ({"json": {"text": "   "}}, "Paste"),
         ({"json": {"text": 42}}, "must be a string"),
         ({"json": {"text": "x", "jurisdictions": ["us", "xx"]}}, "Unknown jurisdiction 'xx'"),
-        ({"json": {"text": "x", "jurisdictions": "us,eu"}}, "Unknown jurisdiction"),
+        ({"json": {"text": "x", "jurisdictions": "us;eu"}}, "Unknown jurisdiction"),
+        ({"json": {"text": "x", "max_findings": -1}}, "max_findings"),
+        ({"json": {"text": "x", "max_findings": "10"}}, "max_findings"),
+        ({"data": "[" * 100_000 + "]" * 100_000, "content_type": "application/json"}, "nested too deeply"),
+        ({"data": '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}", "content_type": "application/json"}, "nested"),
         ({"json": {"text": "x", "jurisdictions": [1]}}, "list of codes"),
         ({"json": {"text": "x", "jurisdictions": []}}, "at least one"),
         ({"json": {"text": "x", "format": "pdf"}}, "format"),
@@ -199,6 +217,13 @@ def test_loopback_url_refused_without_test_hook(engine: Engine, ad_site: str) ->
 )
 def test_bad_requests_are_400(client: FlaskClient, kwargs: dict[str, Any], fragment: str) -> None:
     assert fragment in _error(client.post("/api/check", **kwargs), 400)
+
+
+def test_html_without_readable_text_is_refused_as_on_the_cli(client: FlaskClient) -> None:
+    html = "<html><body><script>var claim = 'treats acne';</script></body></html>"
+    assert "no readable text" in _error(client.post("/api/check", json={"text": html}), 422)
+    page = client.post("/", data={"text": html, "format": "auto", "j": ["us"]})
+    assert page.status_code == 422 and "no readable text" in page.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(
@@ -377,6 +402,25 @@ def test_url_field_only_when_fetch_enabled(engine: Engine) -> None:
     assert '<input id="url" name="url" type="url"' in html
 
 
+class HTMLFormValues(HTMLParser):
+    """Hidden input values by name, as a browser would submit them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[str, list[str]] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "input" and found.get("type") == "hidden" and found.get("name"):
+            self.values.setdefault(str(found["name"]), []).append(found.get("value") or "")
+
+    @classmethod
+    def read(cls, html: str) -> dict[str, list[str]]:
+        parser = cls()
+        parser.feed(html)
+        return parser.values
+
+
 def test_results_page(client: FlaskClient) -> None:
     response = client.post("/", data={"text": AD, "j": ["us", "eu"]})
     assert response.status_code == 200
@@ -388,6 +432,8 @@ def test_results_page(client: FlaskClient) -> None:
     assert 'id="finding-1"' in html and 'id="rule-1"' in html and 'id="source-1"' in html
     assert "What the rules say" in html and "What the evidence says" in html
     assert 'formaction="/export.json"' in html and 'formaction="/export.md"' in html
+    export_form = HTMLFormValues.read(html)
+    assert export_form["text"] == [AD] and export_form["j"] == ["us", "eu"]  # the exports re-check the same input
     # The text is rendered exactly (segments joined back).
     segment_text = re.search(r'<div class="checked-text" id="checked-text">(.*?)</div>', html, re.S)
     assert segment_text

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+try:  # pyproject.toml is the one source of truth
+    __version__ = version("hypecheck")
+except PackageNotFoundError:  # pragma: no cover - a checkout that was never installed
+    __version__ = "0+unknown"
 
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from .inputs import Prepared
     from .report import Finding, Report
 
-from .ruleset import CATEGORIES, JURISDICTIONS
+from .constants import CATEGORIES, CLAIMS_PIPE, JURISDICTIONS
 
 __all__ = ["CATEGORIES", "JURISDICTIONS", "Finding", "Report", "check", "list_rules", "load"]
 
@@ -47,7 +52,7 @@ def _nlp(nlp: Language | None) -> Language:
 
 
 def check(
-    text: str,
+    text: str | Prepared,
     *,
     jurisdictions: str | Iterable[str] | None = None,
     nlp: Language | None = None,
@@ -55,20 +60,26 @@ def check(
 ) -> Report:
     """Check one text; returns a :class:`Report` with findings, notes and verdict.
 
+    ``text``: plain text, or input from :mod:`hypecheck.inputs` (``prepare_text``,
+    ``prepare_url``) so findings on HTML also carry their place in the markup.
     ``jurisdictions``: codes such as ``"us,eu"`` (default all); ``min_confidence``:
     leave out findings below it (default 0.55 hides claims the text only reports).
     """
+    from .inputs import Prepared
     from .longtext import process
     from .report import build_report, parse_jurisdictions
 
+    prepared = text if isinstance(text, Prepared) else Prepared(text=text)
     pipeline = _nlp(nlp)
-    doc = process(pipeline, text)  # texts of any length, in pieces
-    return build_report(doc, pipeline, parse_jurisdictions(jurisdictions), min_confidence=min_confidence)
+    doc = process(pipeline, prepared.text)  # texts of any length, in pieces
+    return build_report(doc, pipeline, parse_jurisdictions(jurisdictions), min_confidence=min_confidence,
+                        prepared=prepared)
 
 
 def list_rules(nlp: Language | None = None) -> list[dict[str, Any]]:
     """Every loaded rule as a dict (id, category, severity, message, suggestion, notes, file)."""
-    return [rule.to_dict() for rule in _nlp(nlp).get_pipe("hypecheck_claims").rules]
+    claims: Any = _nlp(nlp).get_pipe(CLAIMS_PIPE)
+    return [rule.to_dict() for rule in claims.rules]
 
 
 def __getattr__(name: str) -> Any:

@@ -109,14 +109,6 @@ def _csv_records(lines: Iterable[bytes], path: str) -> Iterator[Record]:
         yield _checked(row.get("id"), row.get("text"), f"row {reader.line_num}")
 
 
-def _finding_view(finding: Any, notes: bool) -> dict[str, Any]:
-    data = finding.to_dict()
-    data.pop("sentence")
-    if not notes:
-        data.pop("notes")
-    return data
-
-
 @dataclass
 class BatchSummary:
     """What a batch run saw: records written, records that could not be read, worst severity found."""
@@ -154,7 +146,8 @@ def run_batch(
             row["findings"] = []
         else:
             report = build_report(doc, nlp, jurisdictions, min_confidence=min_confidence)
-            row["findings"] = [_finding_view(f, notes) for f in report.findings]
+            data = report.to_dict(notes=notes, sentences=False)  # notes and sources tables only with --notes
+            row.update((key, data[key]) for key in ("findings", "notes", "sources") if key in data)
             row["tier"] = report.verdict.tier
             summary.worst = max([summary.worst, *(SEVERITY_RANK[f.severity] for f in report.findings)])
         out.write(json.dumps(row, ensure_ascii=False) + "\n")

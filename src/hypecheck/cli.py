@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import IntEnum
 from pathlib import Path
@@ -11,9 +12,9 @@ from typing import Any
 import click
 
 from . import __version__
+from .constants import CLAIMS_PIPE, DEFAULT_MAX_FINDINGS, JURISDICTIONS, SEVERITY_RANK
 from .errors import HypecheckError
 from .report import parse_jurisdictions
-from .ruleset import SEVERITY_RANK
 
 
 class ExitStatus(IntEnum):
@@ -44,7 +45,7 @@ MIN_CONFIDENCE_OPTION = click.option(
 )
 JURISDICTION_OPTION = click.option(
     "--jurisdiction", "-j", default=None, callback=_jurisdictions, metavar="CODES",
-    help="Comma-separated codes for the notes shown: us,eu,uk,in,kr,jp,ca,au (default: all).",
+    help=f"Comma-separated codes for the notes shown: {','.join(JURISDICTIONS)} or all (default: all).",
 )
 
 
@@ -60,7 +61,8 @@ def _load(rule_packs: tuple[str, ...], no_builtin: bool, select: str) -> Any:
 
     prefixes = [s.strip() for s in select.split(",") if s.strip()]
     nlp = load(rule_packs, builtin=not no_builtin, select=prefixes, model=_model_choice())
-    if not nlp.get_pipe("hypecheck_claims").rules:
+    claims: Any = nlp.get_pipe(CLAIMS_PIPE)
+    if not claims.rules:
         why = f"--select {select!r} keeps none of them" if prefixes else "the rule packs given have none"
         raise click.UsageError(f"no rules to check with: {why} (see 'hypecheck rules list')")
     return nlp
@@ -99,11 +101,15 @@ def cli(ctx: click.Context, config: Path | None, model_dir: str | None, rules_on
 @SELECT_OPTION
 @MIN_CONFIDENCE_OPTION
 @click.option("--html/--no-html", "as_html", default=None, help="Treat input as HTML (default: detect).")
+@click.option("--explain", "-v", is_flag=True, help="Text: add why, what instead and the notes under each finding.")
+@click.option("--max-findings", type=click.IntRange(0), default=DEFAULT_MAX_FINDINGS, show_default=True,
+              help="JSON: list at most this many findings per report (\"more\" counts the rest); 0 for all.")
 def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], rule_packs: tuple[str, ...],
-          no_builtin: bool, select: str, min_confidence: float | None, as_html: bool | None) -> None:
+          no_builtin: bool, select: str, min_confidence: float | None, as_html: bool | None, explain: bool,
+          max_findings: int) -> None:
     """Check a file, a folder of files, a public web address, or standard input (-)."""
     from .inputs import iter_sources
-    from .output import render_text
+    from .render.text import render_text
 
     nlp = _load(rule_packs, no_builtin, select)
     from . import check as run_check
@@ -118,15 +124,20 @@ def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], ru
         if fmt == "json":
             documents.append({"source": name, "error": str(error)})
 
-    for name, text in iter_sources(source, as_html=as_html, on_error=skipped):
-        report = run_check(text, jurisdictions=jurisdiction, nlp=nlp, min_confidence=min_confidence)
+    fmt_in = "auto" if as_html is None else "html" if as_html else "text"
+    loopback = os.environ.get("HYPECHECK_FETCH_ALLOW_LOOPBACK") == "1"  # tests' local server only
+    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    for name, prepared in iter_sources(source, fmt=fmt_in, allow_loopback=loopback, on_error=skipped):
+        for notice in prepared.notices:
+            click.echo(f"hypecheck: {name}: {notice}", err=True)
+        report = run_check(prepared, jurisdictions=jurisdiction, nlp=nlp, min_confidence=min_confidence)
         worst = max([worst, *(SEVERITY_RANK[f.severity] for f in report.findings)])
         if fmt == "json":
-            documents.append({"source": name, **report.to_dict()})
+            documents.append({"source": name, **report.to_dict(max_findings=max_findings)})
         elif fmt == "sarif":
-            checked.append((name, text, report))
+            checked.append((name, prepared.text, report))
         else:
-            click.echo(render_text(name, text, report))
+            click.echo(render_text(name, report, explain=explain, colour=colour), color=colour)
     if fmt == "sarif":
         from .sarif import to_sarif
 

@@ -17,5 +17,12 @@ class RuleFileError(HypecheckError):
         super().__init__(f"[H001] {where}:{who} {problem}")
 
 
-class InputError(HypecheckError):
-    """Input the checker refuses (binary, too large, unreadable)."""
+class InputError(HypecheckError, ValueError):
+    """Input the checker refuses (binary, too large, unreadable, unknown option value).
+
+    ``status`` is the HTTP status the web wing answers with (the CLI exits 2).
+    """
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status

@@ -7,11 +7,14 @@ reader sees, not on the markup.
 
 from __future__ import annotations
 
+import bisect
 import copy
+import html as html_lib
 import re
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["LOST_NOTICE", "extract", "html_to_text", "looks_like_html"]
+__all__ = ["LOST_NOTICE", "LineIndex", "SourceMap", "extract", "html_to_text", "looks_like_html", "source_map"]
 
 _TAG_NAMES = (
     "html|head|body|title|meta|link|div|span|p|br|hr|h[1-6]|ul|ol|li|dl|dt|dd|a|img|"
@@ -109,8 +112,6 @@ def _rough_text(html: str) -> str:
     Linear in the input: each kind of opener is searched for its closer at most
     once without success (after that, every later one is unclosed too).
     """
-    import html as html_lib
-
     lower = html.lower()
     kept: list[str] = []
     pos = 0
@@ -198,3 +199,113 @@ def _walk(element: Any, parts: list[str]) -> None:
 def _tidy(text: str) -> str:
     lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     return _MAX_BLANK.sub("\n\n", "\n".join(lines)).strip()
+
+
+# --- where the extracted text sits in the HTML source ---------------------------------
+
+_TEXT_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Offsets in the extracted text mapped to offsets in the original HTML, word by word.
+
+    Extraction keeps the page's words (trafilatura may drop boilerplate, rarely
+    reorder), so each word of the text is matched to the same word in the markup's
+    visible text, in order.  Words that cannot be matched map to nothing.
+    """
+
+    html: str
+    text_starts: tuple[int, ...]  # extracted-text offset of each matched word, ascending
+    text_ends: tuple[int, ...]
+    html_starts: tuple[int, ...]  # offset of the same word in ``html``
+    exact: tuple[bool, ...]  # the word is spelled alike in both (no entity), so inner offsets carry over
+
+    def to_html(self, offset: int, *, end: bool = False) -> int | None:
+        """The HTML offset of text offset *offset* (``end``: of the character before it)."""
+        probe = offset - 1 if end else offset
+        i = bisect.bisect_right(self.text_starts, probe) - 1
+        if i < 0 or probe >= self.text_ends[i]:
+            return None
+        inner = probe - self.text_starts[i] if self.exact[i] else 0
+        return self.html_starts[i] + inner + (1 if end else 0)
+
+
+
+class LineIndex:
+    """1-based line and column (in code points) of offsets in one text, by bisection."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+
+def source_map(html: str, text: str) -> SourceMap:
+    """Align the words of *text* (extracted from *html*) with the words of the markup."""
+    words = _source_words(html)
+    positions: dict[str, list[int]] = {}
+    for n, (word, _, _) in enumerate(words):
+        positions.setdefault(word, []).append(n)
+    starts: list[int] = []
+    ends: list[int] = []
+    at: list[int] = []
+    exact: list[bool] = []
+    j = 0
+    for match in _TEXT_WORD.finditer(text):
+        found = positions.get(match.group())
+        if not found:
+            continue
+        i = bisect.bisect_left(found, j)  # the next occurrence after the last match, else the first one
+        k = found[i] if i < len(found) else found[0]
+        starts.append(match.start())
+        ends.append(match.end())
+        at.append(words[k][1])
+        exact.append(words[k][2])
+        j = k + 1
+    return SourceMap(html, tuple(starts), tuple(ends), tuple(at), tuple(exact))
+
+
+def _source_words(html: str) -> list[tuple[str, int, bool]]:
+    """``(word, offset, exact)`` for each whitespace-separated word of the markup's text.
+
+    Text inside tags, comments and closed invisible elements is skipped (linear, as
+    in :func:`_rough_text`); entities are decoded, so ``&amp;`` matches ``&``.
+    """
+    lower = html.lower()
+    words: list[tuple[str, int, bool]] = []
+    pos = 0
+    unclosed: set[str] = set()
+    hiding = {m.start(): m for m in _HIDING_OPENER.finditer(html)}
+    for tag in _ANY_TAG.finditer(html):
+        if tag.start() < pos:
+            continue
+        _add_words(html, pos, tag.start(), words)
+        pos = tag.end()
+        opener = hiding.get(tag.start())
+        if opener is None:
+            continue
+        name = (opener.group(1) or "!--").lower()
+        if name in unclosed:
+            continue
+        closer = "-->" if name == "!--" else "</" + name
+        end = lower.find(closer, opener.end())
+        if end < 0:
+            unclosed.add(name)
+            continue
+        close = lower.find(">", end)
+        pos = len(html) if close < 0 else close + 1
+    _add_words(html, pos, len(html), words)
+    return words
+
+
+def _add_words(html: str, start: int, end: int, words: list[tuple[str, int, bool]]) -> None:
+    for match in _TEXT_WORD.finditer(html, start, end):
+        raw = match.group()
+        if "&" not in raw:
+            words.append((raw, match.start(), True))
+            continue
+        for part in html_lib.unescape(raw).replace("\u00a0", " ").split():
+            words.append((part, match.start(), False))

@@ -1,24 +1,62 @@
-"""Reading what users give the CLI: files, folders, standard input; refusing binary."""
+"""The one place input is prepared, for every front end: text, HTML, files, folders, web addresses.
+
+The CLI and the web wing both call :func:`prepare_text` / :func:`prepare_url`, so
+the same HTML is extracted the same way with the same notices everywhere.
+"""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from .constants import FETCH_MAX_BYTES, FETCH_TIMEOUT, MAX_INPUT_BYTES
 from .errors import InputError
+from .htmltext import SourceMap, extract, looks_like_html, source_map
 
-MAX_BYTES = 5_000_000
+MAX_BYTES = MAX_INPUT_BYTES
+FORMATS = ("auto", "text", "html")
 TEXT_SUFFIXES = {".txt", ".md", ".html", ".htm", ".text", ".markdown", ""}
 # Walking a folder: only files that say they are text (not LICENSE, Makefile, .git/...).
 FOLDER_SUFFIXES = TEXT_SUFFIXES - {""}
+NO_TEXT = "the HTML has no readable text to check"
+
+
+@dataclass
+class Prepared:
+    """The text that will be checked, where it came from, and what the reader should know.
+
+    ``html`` is the original markup when the text was extracted from HTML; finding
+    offsets index into ``text``, and :meth:`source_map` leads back to ``html``.
+    """
+
+    text: str
+    kind: str = "text"  # "text", "html" or "url"
+    url: str | None = None
+    notices: list[str] = field(default_factory=list)
+    html: str | None = None
+    _map: SourceMap | None = field(default=None, repr=False, compare=False)
+
+    def source_map(self) -> SourceMap | None:
+        """Word alignment of ``text`` with ``html`` (built on first use), or None for plain text."""
+        if self.html is None:
+            return None
+        if self._map is None:
+            self._map = source_map(self.html, self.text)
+        return self._map
+
+    def describe(self) -> dict[str, Any]:
+        """The report's ``input`` member."""
+        return {"kind": self.kind, "url": self.url, "notices": list(self.notices),
+                "offsets": "extracted_text" if self.html is not None else "input"}
 
 
 def decode(data: bytes, name: str) -> str:
     """UTF-8 text from bytes, or a polite :class:`InputError` for binary or oversized input."""
     if len(data) > MAX_BYTES:
-        raise InputError(f"{name}: {len(data):,} bytes is more than the {MAX_BYTES:,}-byte limit; split it up")
+        raise InputError(f"{name}: {len(data):,} bytes is more than the {MAX_BYTES:,}-byte limit; split it up", 413)
     if b"\x00" in data:
         raise InputError(f"{name}: looks binary (contains NUL bytes); give hypecheck text or HTML")
     try:
@@ -27,46 +65,80 @@ def decode(data: bytes, name: str) -> str:
         raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); convert it to UTF-8 first") from exc
 
 
-def prepare(text: str, *, as_html: bool | None = None) -> str:
-    """Extract readable text when the input is (or is said to be) HTML."""
-    from .htmltext import extract, looks_like_html
-
-    if as_html or (as_html is None and looks_like_html(text)):
-        extracted, lost = extract(text)
-        if lost:
-            print(f"hypecheck: {lost}", file=sys.stderr)
-        return extracted
-    return text
-
-
-def fetch_text(url: str, *, as_html: bool | None = None) -> str:
-    """A public web page's readable text, fetched with the web page's safety limits.
-
-    ``HYPECHECK_FETCH_ALLOW_LOOPBACK=1`` lifts the loopback block (for tests only).
-    """
-    from .webapp.fetch import FetchError, fetch
-
+def check_text_value(text: str, what: str = "text") -> None:
+    """Refuse text that is binary (NUL bytes) or not encodable Unicode (lone surrogates)."""
+    if "\x00" in text:
+        raise InputError(f"The {what} contains binary data (NUL bytes); send plain text or HTML.")
     try:
-        page = fetch(url, allow_loopback=os.environ.get("HYPECHECK_FETCH_ALLOW_LOOPBACK") == "1")
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(f"The {what} is not valid Unicode text.") from exc
+
+
+def prepare_text(text: str, fmt: str = "auto", *, name: str = "the input") -> Prepared:
+    """Pasted or read text: extracted when it is (or ``fmt`` says it is) HTML.
+
+    HTML whose extraction yields no readable text is refused (:class:`InputError`,
+    status 422), never checked as if it were clean.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f'"format" must be one of: {", ".join(FORMATS)}.')
+    if fmt == "text" or (fmt == "auto" and not looks_like_html(text)):
+        return Prepared(text=text)
+    extracted, lost = extract(text)
+    if not extracted:
+        raise InputError(f"{name}: {NO_TEXT}", 422)
+    return Prepared(text=extracted, kind="html", notices=[lost] if lost else [], html=text)
+
+
+def prepare(text: str, *, as_html: bool | None = None) -> str:
+    """Only the text to check (the 0.1 call; :func:`prepare_text` also gives kind, notices and the markup)."""
+    return prepare_text(text, "auto" if as_html is None else "html" if as_html else "text").text
+
+
+def prepare_url(
+    url: str,
+    fmt: str = "auto",
+    *,
+    max_bytes: int = FETCH_MAX_BYTES,
+    timeout: float = FETCH_TIMEOUT,
+    allow_loopback: bool = False,
+) -> Prepared:
+    """A public web page fetched with the fetcher's safety limits, then prepared as text or HTML."""
+    from .fetch import FetchError, fetch
+
+    if fmt not in FORMATS:
+        raise InputError(f'"format" must be one of: {", ".join(FORMATS)}.')
+    try:
+        page = fetch(url, max_bytes=max_bytes, timeout=timeout, allow_loopback=allow_loopback)
     except FetchError as exc:
-        raise InputError(f"{url}: {exc}") from exc
-    return prepare(page.text, as_html=page.is_html if as_html is None else as_html)
+        raise InputError(f"{url}: {exc}", 422) from exc
+    as_html = fmt == "html" or (fmt == "auto" and page.is_html)
+    prepared = prepare_text(page.text, "html" if as_html else "text", name=page.url)
+    if not prepared.text.strip():
+        raise InputError(f"{page.url}: the page has no readable text to check", 422)
+    prepared.kind, prepared.url = "url", page.url
+    return prepared
 
 
 def iter_sources(
-    source: str, *, as_html: bool | None = None, on_error: Callable[[str, InputError], None] | None = None
-) -> Iterator[tuple[str, str]]:
-    """Yield ``(name, text)`` for stdin (``-``), a web address, a file, or every text file under a folder.
+    source: str,
+    *,
+    fmt: str = "auto",
+    allow_loopback: bool = False,
+    on_error: Callable[[str, InputError], None] | None = None,
+) -> Iterator[tuple[str, Prepared]]:
+    """Yield ``(name, prepared)`` for stdin (``-``), a web address, a file, or every text file under a folder.
 
     A folder is walked without its hidden folders and files (``.git/``) and only
     files with a text extension are read; a file that cannot be read is passed to
     ``on_error`` (when given) and the walk goes on.
     """
     if source == "-":
-        yield "<stdin>", prepare(decode(sys.stdin.buffer.read(), "<stdin>"), as_html=as_html)
+        yield "<stdin>", prepare_text(decode(sys.stdin.buffer.read(), "<stdin>"), fmt, name="<stdin>")
         return
     if source.lower().startswith(("http://", "https://")):
-        yield source, fetch_text(source, as_html=as_html)
+        yield source, prepare_url(source, fmt, allow_loopback=allow_loopback)
         return
     path = Path(source)
     if not path.exists():
@@ -84,12 +156,11 @@ def iter_sources(
         files = [path]
     for file in files:
         try:
-            data = file.read_bytes()
-            text = prepare(decode(data, str(file)), as_html=as_html)
+            prepared = prepare_text(decode(file.read_bytes(), str(file)), fmt, name=str(file))
         except (OSError, InputError) as exc:
             error = exc if isinstance(exc, InputError) else InputError(f"{file}: cannot read ({exc.strerror or exc})")
             if on_error is None or not path.is_dir():
                 raise error from exc
             on_error(str(file), error)
             continue
-        yield str(file), text
+        yield str(file), prepared

@@ -5,21 +5,40 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from . import __version__
 from .components.sentences import sentence_of
-from .ruleset import CATEGORIES, JURISDICTIONS, SEVERITY_RANK, Rule, RuleSet
+from .constants import CATEGORIES, CLAIMS_PIPE, DEFAULT_MIN_CONFIDENCE, JURISDICTIONS, SEVERITY_RANK, SPANS_KEY
+from .errors import InputError
+from .htmltext import LineIndex
+from .ruleset import Rule, RuleSet
 from .verdict import Verdict, score
 
-SCHEMA_VERSION = 1
-# Reported claims ("some clinics claim ...") score 0.51 and fall below this; hedged ones stay.
-DEFAULT_MIN_CONFIDENCE = 0.55
+if TYPE_CHECKING:
+    from .inputs import Prepared
+
+# 2: notes and sources once per report, in tables keyed by id; findings name their notes;
+#    "more" counts findings left out; "input" and per-finding "location".
+SCHEMA_VERSION = 2
 PER_JURISDICTION = 2
 EVIDENCE_NOTES = 3
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding's quote is in the user's input (for HTML: in the markup), 1-based."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {"line": self.line, "column": self.column, "end_line": self.end_line, "end_column": self.end_column}
 
 
 @dataclass(frozen=True)
@@ -38,9 +57,11 @@ class Finding:
     suggestion: str
     context: tuple[str, ...] = ()
     notes: tuple[dict[str, Any], ...] = ()
+    location: Location | None = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(self, *, notes: bool = True, sentence: bool = True) -> dict[str, Any]:
+        """The finding as JSON; ``notes`` are note ids (the report's ``notes`` table holds them)."""
+        data: dict[str, Any] = {
             "rule": self.rule,
             "category": self.category,
             "severity": self.severity,
@@ -48,53 +69,95 @@ class Finding:
             "start": self.start,
             "end": self.end,
             "text": self.text,
-            "sentence": self.sentence,
-            "context": list(self.context),
-            "message": self.message,
-            "suggestion": self.suggestion,
-            "notes": list(self.notes),
         }
+        if sentence:
+            data["sentence"] = self.sentence
+        data.update(context=list(self.context), message=self.message, suggestion=self.suggestion)
+        if notes:
+            data["notes"] = [n["id"] for n in self.notes]
+        if self.location is not None:
+            data["location"] = self.location.to_dict()
+        return data
 
 
 @dataclass
 class Report:
-    """All findings for one text, counts per category and the verdict."""
+    """All findings for one text, counts per category and the verdict.
+
+    ``input`` is the prepared input the findings index into (None when the
+    report was built from a bare Doc, as ``batch`` does).
+    """
 
     findings: list[Finding]
     verdict: Verdict
     jurisdictions: tuple[str, ...]
     ruleset_version: str
     text_length: int
+    input: Prepared | None = None
     counts: dict[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
         tally = Counter(f.category for f in self.findings)
         self.counts = {c: tally.get(c, 0) for c in CATEGORIES}
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    def to_dict(
+        self, *, max_findings: int | None = None, notes: bool = True, sentences: bool = True, text: bool = False
+    ) -> dict[str, Any]:
+        """The JSON report (``schema_version`` 2, see ``schemas/report.schema.json``).
+
+        Notes and sources appear once, in the ``notes`` and ``sources`` tables, and only
+        those the listed findings cite.  ``max_findings`` lists at most that many
+        findings (``more`` counts the rest; counts and verdict cover all); ``notes=False``
+        leaves notes out altogether; ``text`` adds the checked text.
+        """
+        shown = self.findings if not max_findings else self.findings[:max_findings]
+        data: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "hypecheck_version": __version__,
             "ruleset_version": self.ruleset_version,
             "jurisdictions": list(self.jurisdictions),
             "text_length": self.text_length,
-            "counts": self.counts,
-            "findings": [f.to_dict() for f in self.findings],
-            "verdict": self.verdict.to_dict(),
         }
+        if self.input is not None:
+            data["input"] = self.input.describe()
+            if text:
+                data["text"] = self.input.text
+        verdict = self.verdict.to_dict()
+        verdict.pop("sources", None)  # the report's "sources" table
+        data.update(
+            counts=self.counts,
+            findings=[f.to_dict(notes=notes, sentence=sentences) for f in shown],
+            more=len(self.findings) - len(shown),
+            verdict=verdict,
+        )
+        if notes:
+            table = {n["id"]: _json_note(n) for f in shown for n in f.notes}
+            cited = {n for note in table.values() for n in note.get("refs", ())}
+            data["notes"] = table
+            data["sources"] = {str(s["n"]): s for s in self.verdict.sources if s["n"] in cited}
+        return data
 
 
 def parse_jurisdictions(value: str | Iterable[str] | None) -> tuple[str, ...]:
-    """``"us,eu"`` or ``["us", "eu"]`` -> ``("us", "eu")``; None or "all" -> every code."""
+    """The one reading of jurisdiction codes, for the CLI, the settings file and the API.
+
+    ``"us,eu"`` or ``["us", "eu"]`` -> ``("us", "eu")``; None or ``"all"`` -> every
+    code.  Unknown codes, non-string items and an explicitly empty choice are an
+    :class:`InputError` (a ``ValueError``).
+    """
     if value is None:
         return tuple(JURISDICTIONS)
-    items = value.split(",") if isinstance(value, str) else list(value)
+    items = value.split(",") if isinstance(value, str) else value
+    if isinstance(items, (dict, bytes)) or not all(isinstance(i, str) for i in items):
+        raise InputError('"jurisdictions" must be a list of codes such as ["us", "eu"].')
     codes = tuple(dict.fromkeys(i.strip().lower() for i in items if i.strip()))
-    if not codes or codes == ("all",):
+    if not codes:
+        raise InputError("Choose at least one jurisdiction (or all).")
+    if "all" in codes:
         return tuple(JURISDICTIONS)
     unknown = [c for c in codes if c not in JURISDICTIONS]
     if unknown:
-        raise ValueError(f"unknown jurisdiction {', '.join(unknown)}; choose from {', '.join(JURISDICTIONS)}")
+        raise InputError(f"Unknown jurisdiction {unknown[0]!r}; choose from: {', '.join(JURISDICTIONS)} (or all).")
     return codes
 
 
@@ -142,6 +205,15 @@ def _note_view(note: dict[str, Any], numbers: list[int]) -> dict[str, Any]:
     return view
 
 
+# In the JSON a note's references are its ``refs`` into the sources table; the research record
+# behind a note (``verification``) stays in the rule pack (``hypecheck rules notes``).
+_JSON_NOTE_OMITS = frozenset({"sources", "source", "verification"})
+
+
+def _json_note(note: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in note.items() if k not in _JSON_NOTE_OMITS}
+
+
 class SourceList:
     """Numbered, de-duplicated list of every source the findings cite."""
 
@@ -172,23 +244,27 @@ def build_report(
     jurisdictions: tuple[str, ...],
     *,
     min_confidence: float | None = None,
-    spans_key: str = "hypecheck",
+    spans_key: str = SPANS_KEY,
+    prepared: Prepared | None = None,
 ) -> Report:
-    """Turn the claim spans of a processed ``doc`` into a :class:`Report`.
+    """Turn the claim spans of a processed ``doc`` into a :class:`Report`: the one place a Report is made.
 
     Spans below ``min_confidence`` (default ``DEFAULT_MIN_CONFIDENCE``: reported
-    claims and questions) are left out.
+    claims and questions) are left out.  With ``prepared`` (the input ``doc`` was
+    made from) each finding gets its :class:`Location` in the user's input.
     """
     if min_confidence is None:
         min_confidence = DEFAULT_MIN_CONFIDENCE
-    claims = nlp.get_pipe("hypecheck_claims")
+    claims: Any = nlp.get_pipe(CLAIMS_PIPE)  # the ClaimMatcher
     ruleset: RuleSet = claims.ruleset
     index = _note_index(claims)
     sources = SourceList()
     views: dict[str, dict[str, Any]] = {}
     findings = []
     spans = [s for s in doc.spans.get(spans_key, ()) if (s._.hypecheck_confidence or 1.0) >= min_confidence]
-    for span in _visible(spans, ruleset):
+    visible = _visible(spans, ruleset)
+    locate = _locator(prepared) if prepared is not None and visible else None
+    for span in visible:
         rule = ruleset.rules[span.label_]
         notes = []
         for note in index.for_rule(rule, jurisdictions):
@@ -209,6 +285,7 @@ def build_report(
                 suggestion=rule.suggestion,
                 context=tuple(span._.hypecheck_context),
                 notes=tuple(notes),
+                location=locate(span.start_char, span.end_char) if locate else None,
             )
         )
     return Report(
@@ -217,7 +294,25 @@ def build_report(
         jurisdictions=jurisdictions,
         ruleset_version=f"{ruleset.name} {ruleset.version}",
         text_length=doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0,  # doc.text is O(n)
+        input=prepared,
     )
+
+
+def _locator(prepared: Prepared) -> Any:
+    """``(start, end) -> Location | None`` in the user's input: the HTML source, or the text itself."""
+    mapping = prepared.source_map()
+    if mapping is None:
+        lines = LineIndex(prepared.text)
+        return lambda start, end: Location(*lines.line_col(start), *lines.line_col(end))
+    html_lines = LineIndex(mapping.html)
+
+    def locate(start: int, end: int) -> Location | None:
+        first, last = mapping.to_html(start), mapping.to_html(end, end=True)
+        if first is None or last is None or last < first:
+            return None
+        return Location(*html_lines.line_col(first), *html_lines.line_col(last))
+
+    return locate
 
 
 def _note_index(claims: Any) -> NoteIndex:

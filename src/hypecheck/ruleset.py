@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from .constants import CATEGORIES, JURISDICTIONS, SEVERITY_RANK  # noqa: F401  (re-exported)
 from .errors import RuleFileError
 
 try:  # libyaml is ~10x faster; both are safe loaders.
@@ -35,29 +36,8 @@ try:  # libyaml is ~10x faster; both are safe loaders.
 except AttributeError:  # pragma: no cover - pyyaml built without libyaml
     _Loader = yaml.SafeLoader
 
-CATEGORIES: dict[str, str] = {
-    "disease": "Disease claim",
-    "drug_like": "Drug-like claim",
-    "dose": "Unverifiable dose",
-    "regulatory": "False regulatory claim",
-    "evidence": "Unsupported proof claim",
-    "safety": "Absolute safety claim",
-    "hype": "Miracle / hype",
-    "provenance": "Human-derived source",
-}
-JURISDICTIONS: dict[str, str] = {
-    "us": "United States",
-    "eu": "European Union",
-    "uk": "United Kingdom",
-    "in": "India",
-    "kr": "South Korea",
-    "jp": "Japan",
-    "ca": "Canada",
-    "au": "Australia",
-}
 DETECTORS = frozenset({"$count", "$percent", "$multiplier", "$quantity", "$number"})
 DEFAULT_WITHIN = 8
-SEVERITY_RANK = {"low": 1, "medium": 2, "high": 3}
 PACK_FILES = frozenset({"ruleset.yml", "context.yml", "verdict.yml"})
 
 

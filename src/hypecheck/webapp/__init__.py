@@ -7,8 +7,8 @@ is stored or logged.
 
 from __future__ import annotations
 
+from ..fetch import FetchError
 from .app import DEFAULTS, create_app
-from .fetch import FetchError
 from .server import BackgroundServer, serve
 
 __all__ = ["DEFAULTS", "BackgroundServer", "FetchError", "create_app", "serve"]

@@ -17,12 +17,8 @@ DEFAULTS: dict[str, Any] = {
     "HYPECHECK_ALLOW_FETCH": False,
     "HYPECHECK_FETCH_MAX_BYTES": 2_000_000,
     "HYPECHECK_FETCH_TIMEOUT": 10.0,
-    # Test-only: lets the fetcher reach 127.0.0.1 / ::1.  Never enable in production.
-    "HYPECHECK_FETCH_ALLOW_LOOPBACK": False,
     # Run checks one at a time (spaCy pipelines are not documented as thread-safe).
     "HYPECHECK_SERIALIZE_CHECKS": True,
-    # A pre-built Engine to share between apps (tests); built from scratch if None.
-    "HYPECHECK_ENGINE": None,
 }
 
 CSP = (
@@ -89,7 +85,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    engine = app.config["HYPECHECK_ENGINE"]
+    engine = app.config.get("HYPECHECK_ENGINE")  # a pre-built Engine shared between apps, if given
     if not isinstance(engine, Engine):
         engine = load_engine(serialize=bool(app.config["HYPECHECK_SERIALIZE_CHECKS"]))
     app.extensions["hypecheck"] = engine

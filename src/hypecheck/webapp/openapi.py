@@ -1,8 +1,28 @@
-"""Hand-written OpenAPI 3.1 description of the JSON API."""
+"""OpenAPI 3.1 description of the JSON API; the report's schema is the published one."""
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from importlib import resources
 from typing import Any
+
+from ..constants import DEFAULT_MAX_FINDINGS
+
+
+@cache
+def report_schema() -> dict[str, Any]:
+    """The published JSON Schema of a report (``hypecheck/schemas/report.schema.json``)."""
+    text = resources.files("hypecheck.schemas").joinpath("report.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def report_schemas() -> dict[str, Any]:
+    """The report schema's definitions as OpenAPI components (``#/$defs/X`` -> ``#/components/schemas/X``)."""
+    text = json.dumps(report_schema()["$defs"]).replace('"#/$defs/', '"#/components/schemas/')
+    schemas: dict[str, Any] = json.loads(text)
+    return schemas
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -17,41 +37,6 @@ def openapi_document(
 ) -> dict[str, Any]:
     """The OpenAPI document for this server's configuration."""
     codes = list(jurisdictions)
-    note_regulatory = {
-        "type": "object",
-        "required": ["kind"],
-        "properties": {
-            "kind": {"const": "regulatory"},
-            "id": {"type": "string"},
-            "jurisdiction": {"type": "string", "enum": codes},
-            "authority": {"type": "string"},
-            "instrument": {"type": "string"},
-            "title": {"type": "string"},
-            "summary": {"type": "string"},
-            "url": {"type": "string"},
-            "confirmed": {"type": "boolean"},
-            "source": {"type": ["integer", "null"], "description": "Number in verdict.sources."},
-        },
-    }
-    note_evidence = {
-        "type": "object",
-        "required": ["kind"],
-        "properties": {
-            "kind": {"const": "evidence"},
-            "id": {"type": "string"},
-            "topic": {"type": "string"},
-            "summary": {"type": "string"},
-            "grade": {"type": "string"},
-            "sources": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {"reference": {"type": "string"}, "url": {"type": "string"}},
-                },
-            },
-            "source": {"type": ["integer", "null"], "description": "Number in verdict.sources."},
-        },
-    }
     schemas: dict[str, Any] = {
         "Error": {
             "type": "object",
@@ -74,9 +59,15 @@ def openapi_document(
                 },
                 "jurisdictions": {
                     "type": ["array", "null"],
-                    "items": {"type": "string", "enum": codes},
+                    "items": {"type": "string", "enum": [*codes, "all"]},
                     "minItems": 1,
-                    "description": "Jurisdiction codes; omitted or null means all.",
+                    "description": 'Jurisdiction codes, or ["all"]; omitted or null means all.',
+                },
+                "max_findings": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "default": DEFAULT_MAX_FINDINGS,
+                    "description": 'List at most this many findings ("more" counts the rest); 0 for all.',
                 },
                 "format": {
                     "type": "string",
@@ -86,89 +77,6 @@ def openapi_document(
                 },
             },
             "additionalProperties": True,
-        },
-        "Finding": {
-            "type": "object",
-            "required": ["rule", "category", "severity", "start", "end", "text", "notes"],
-            "properties": {
-                "rule": {"type": "string"},
-                "category": {"type": "string", "enum": list(categories)},
-                "severity": {"type": "string"},
-                "confidence": {"type": "number"},
-                "start": {"type": "integer", "minimum": 0, "description": "Offset into text."},
-                "end": {"type": "integer", "minimum": 0},
-                "text": {"type": "string"},
-                "sentence": {"type": "string"},
-                "context": {"type": "array", "items": {"type": "string"}},
-                "message": {"type": "string"},
-                "suggestion": {"type": ["string", "null"]},
-                "notes": {
-                    "type": "array",
-                    "items": {"anyOf": [note_regulatory, note_evidence, {"type": "object"}]},
-                },
-            },
-        },
-        "Verdict": {
-            "type": "object",
-            "required": ["tier", "label"],
-            "properties": {
-                "tier": {"type": "string"},
-                "label": {"type": "string"},
-                "meaning": {"type": "string"},
-                "summary": {"type": "string"},
-                "dimensions": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "id": {"type": "string"},
-                            "name": {"type": "string"},
-                            "score": {"type": "number"},
-                            "max": {"type": "number"},
-                            "reason": {"type": "string"},
-                        },
-                    },
-                },
-                "sources": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "n": {"type": "integer"},
-                            "kind": {"type": "string"},
-                            "title": {"type": "string"},
-                            "url": {"type": "string"},
-                        },
-                    },
-                },
-            },
-        },
-        "Report": {
-            "type": "object",
-            "required": ["schema_version", "findings", "counts", "verdict", "text"],
-            "properties": {
-                "schema_version": {"type": "integer"},
-                "hypecheck_version": {"type": "string"},
-                "ruleset_version": {"type": "string"},
-                "jurisdictions": {"type": "array", "items": {"type": "string", "enum": codes}},
-                "text_length": {"type": "integer"},
-                "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
-                "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
-                "verdict": {"$ref": "#/components/schemas/Verdict"},
-                "text": {
-                    "type": "string",
-                    "description": "The text actually checked (after HTML extraction or "
-                    "fetching); finding offsets index into it.",
-                },
-                "input": {
-                    "type": "object",
-                    "properties": {
-                        "kind": {"type": "string", "enum": ["text", "html", "url"]},
-                        "url": {"type": ["string", "null"]},
-                        "notices": {"type": "array", "items": {"type": "string"}},
-                    },
-                },
-            },
         },
         "Rule": {
             "type": "object",
@@ -191,6 +99,8 @@ def openapi_document(
             },
         },
     }
+    schemas.update(report_schemas())
+
     def ok(ref: str) -> dict[str, Any]:
         return {"description": "OK", "content": {"application/json": {"schema": {"$ref": ref}}}}
 

@@ -14,6 +14,8 @@ from flask import (
     request,
 )
 
+from ..constants import DEFAULT_MAX_FINDINGS
+from ..report import Report
 from .markdown import report_markdown
 from .openapi import openapi_document
 from .present import build_view
@@ -104,11 +106,20 @@ def _read_json_object() -> dict[str, Any]:
         raise InputError("The request body contains binary data (NUL bytes).")
     try:
         data = json.loads(body)
+    except RecursionError as exc:  # e.g. 100,000 nested arrays: the parser's stack, not the server, gives up
+        raise InputError("The request body is nested too deeply to be a check request.") from exc
     except ValueError as exc:
         raise InputError(f"The request body is not valid JSON ({exc}).") from exc
     if not isinstance(data, dict):
         raise InputError('The request body must be a JSON object such as {"text": "..."}.')
     return data
+
+
+def _max_findings(data: dict[str, Any]) -> int:
+    value = data.get("max_findings", DEFAULT_MAX_FINDINGS)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError('"max_findings" must be a whole number, 0 for no limit.')
+    return value
 
 
 def _optional_str(data: dict[str, Any], key: str) -> str | None:
@@ -127,13 +138,13 @@ def api_check() -> Response:
         fmt = _optional_str(data, "format") or "auto"
         if text is None and not url:
             raise InputError('Send "text" (the copy to check) or "url".')
-        engine = _engine()
-        jurisdictions = parse_jurisdictions(data.get("jurisdictions"), engine.jurisdictions)
+        limit = _max_findings(data)
+        jurisdictions = parse_jurisdictions(data.get("jurisdictions"))
         prepared = prepare(text=text, url=url, fmt=fmt, settings=_settings())
-        report = run_check(engine, prepared, jurisdictions)
+        report = run_check(_engine(), prepared, jurisdictions)
     except InputError as exc:
         return _json_error(str(exc), exc.status)
-    return jsonify(report)
+    return jsonify(report.to_dict(max_findings=limit, text=True))
 
 
 # --- Page ---------------------------------------------------------------------------------
@@ -185,7 +196,7 @@ def index_post() -> tuple[str, int]:
     settings = _settings()
     form = _read_form(allow_url=settings.allow_fetch)
     try:
-        jurisdictions = parse_jurisdictions(form["jurisdictions"], _engine().jurisdictions)
+        jurisdictions = parse_jurisdictions(form["jurisdictions"])
         notices: list[str] = []
         text: str | None = form["text"]
         if form["url"]:
@@ -197,18 +208,28 @@ def index_post() -> tuple[str, int]:
         report = run_check(_engine(), prepared, jurisdictions)
     except InputError as exc:
         return _page(exc.status, form=form, error=str(exc))
-    view = build_view(report, _engine().categories, _engine().jurisdictions)
-    return _page(form=form, report=report, view=view, notices=prepared.notices)
+    page = _page_report(report)
+    view = build_view(page, _engine().categories, _engine().jurisdictions)
+    return _page(form=form, report=page, view=view, notices=prepared.notices)
 
 
-def _export_report() -> dict[str, Any]:
-    form = {
+def _page_report(report: Report) -> dict[str, Any]:
+    """The dict the page's view builder reads: notes inline in each finding, sources in the verdict."""
+    data = report.to_dict(text=True)
+    for out, finding in zip(data["findings"], report.findings, strict=True):
+        out["notes"] = list(finding.notes)
+    data["verdict"]["sources"] = list(report.verdict.sources)
+    return data
+
+
+def _export_report() -> Report:
+    form: dict[str, Any] = {
         "text": request.form.get("text", "").replace("\r\n", "\n"),
         "format": request.form.get("format", "text"),
         "j": request.form.getlist("j"),
     }
     engine = _engine()
-    jurisdictions = parse_jurisdictions(form["j"], engine.jurisdictions)
+    jurisdictions = parse_jurisdictions(form["j"])
     prepared = prepare(text=form["text"], url=None, fmt=form["format"], settings=_settings())
     source = request.form.get("source_url", "").strip()
     if source.startswith(("http://", "https://")):
@@ -229,7 +250,7 @@ def export_json() -> Response | tuple[str, int]:
         report = _export_report()
     except InputError as exc:
         return _page(exc.status, error=str(exc))
-    body = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    body = json.dumps(report.to_dict(text=True), ensure_ascii=False, indent=2) + "\n"
     return _attachment(body, "application/json", "hypecheck-report.json")
 
 
@@ -240,7 +261,7 @@ def export_md() -> Response | tuple[str, int]:
     except InputError as exc:
         return _page(exc.status, error=str(exc))
     engine = _engine()
-    body = report_markdown(report, engine.categories, engine.jurisdictions)
+    body = report_markdown(_page_report(report), engine.categories, engine.jurisdictions)
     response = _attachment(body, "text/markdown", "hypecheck-report.md")
     response.headers["Content-Type"] = "text/markdown; charset=utf-8"
     return response
