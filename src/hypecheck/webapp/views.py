@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from typing import Any
 
 from flask import (
@@ -14,12 +15,16 @@ from flask import (
     request,
 )
 
-from .markdown import report_markdown
+from .. import check as check_text
+from ..render import html as render_html
+from ..render.markdown import markdown as render_markdown
+from ..render.view import build_view
+from ..report import Report
 from .openapi import openapi_document
-from .present import build_view
 from .service import (
     Engine,
     InputError,
+    Prepared,
     Settings,
     parse_jurisdictions,
     prepare,
@@ -49,11 +54,36 @@ def _template_globals() -> dict[str, Any]:
     return {"version": _engine().version}
 
 
-@bp.app_template_filter("http_url")
-def http_url(value: Any) -> str:
-    """*value* if it is an http(s) URL, else ``""`` (never a javascript: link)."""
-    url = str(value or "").strip()
-    return url if url.lower().startswith(("https://", "http://")) else ""
+bp.add_app_template_filter(render_html.http_url, "http_url")
+
+# Where a browser's language most likely means the product is sold: region first, then language.
+_EU_REGIONS = frozenset({
+    "at", "be", "bg", "cy", "cz", "de", "dk", "ee", "es", "fi", "fr", "gr", "hr", "hu",
+    "ie", "it", "lt", "lu", "lv", "mt", "nl", "pl", "pt", "ro", "se", "si", "sk",
+})
+_REGIONS = {"us": "us", "gb": "uk", "uk": "uk", "in": "in", "kr": "kr", "jp": "jp", "ca": "ca", "au": "au"}
+_LANGUAGES = {"ko": "kr", "ja": "jp", "hi": "in", "en": "us"}
+_EU_LANGUAGES = frozenset({
+    "bg", "cs", "da", "de", "el", "es", "et", "fi", "fr", "ga", "hr", "hu",
+    "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
+})
+DEFAULT_MARKET = "us"
+
+
+def market_for(languages: list[str]) -> str:
+    """The jurisdiction a reader most likely shops in, from Accept-Language tags (best first)."""
+    for tag in languages:
+        parts = tag.lower().replace("_", "-").split("-")
+        region = parts[1] if len(parts) > 1 and len(parts[1]) == 2 else ""
+        if region in _REGIONS:
+            return _REGIONS[region]
+        if region in _EU_REGIONS:
+            return "eu"
+        if parts[0] in _LANGUAGES:
+            return _LANGUAGES[parts[0]]
+        if parts[0] in _EU_LANGUAGES:
+            return "eu"
+    return DEFAULT_MARKET
 
 
 def _json_error(message: str, status: int) -> Response:
@@ -139,13 +169,20 @@ def api_check() -> Response:
 # --- Page ---------------------------------------------------------------------------------
 
 
-def _form_values() -> dict[str, Any]:
+def _report(prepared: Prepared, jurisdictions: list[str] | None) -> Report:
+    """Check prepared input into the typed Report every renderer takes."""
     engine = _engine()
+    with engine.lock or nullcontext():
+        return check_text(prepared.text, jurisdictions=jurisdictions, nlp=engine.nlp)
+
+
+def _form_values() -> dict[str, Any]:
     return {
         "text": "",
         "url": "",
         "format": "auto",
-        "jurisdictions": list(engine.jurisdictions),
+        "jurisdictions": [market_for(list(request.accept_languages.values()))],
+        "default": True,  # the page may replace it with the reader's remembered choice
     }
 
 
@@ -166,13 +203,23 @@ def _page(status: int = 200, **context: Any) -> tuple[str, int]:
 
 
 def _read_form(*, allow_url: bool) -> dict[str, Any]:
-    """The submitted form values, also used to redisplay the form."""
+    """The submitted form values, also used to redisplay the form.
+
+    ``market`` (a "show another market" button) replaces the chosen jurisdictions;
+    ``j=all`` chooses every one.
+    """
+    market = request.form.get("market", "").strip()
+    chosen = [market] if market else request.form.getlist("j")
     return {
         "text": request.form.get("text", "").replace("\r\n", "\n"),
         "url": request.form.get("url", "").strip() if allow_url else "",
         "format": request.form.get("format", "auto"),
-        "jurisdictions": request.form.getlist("j"),
+        "jurisdictions": chosen,
     }
+
+
+def _jurisdictions(values: list[str]) -> list[str] | None:
+    return None if values == ["all"] else parse_jurisdictions(values, _engine().jurisdictions)
 
 
 @bp.get("/")
@@ -185,7 +232,7 @@ def index_post() -> tuple[str, int]:
     settings = _settings()
     form = _read_form(allow_url=settings.allow_fetch)
     try:
-        jurisdictions = parse_jurisdictions(form["jurisdictions"], _engine().jurisdictions)
+        jurisdictions = _jurisdictions(form["jurisdictions"])
         notices: list[str] = []
         text: str | None = form["text"]
         if form["url"]:
@@ -194,27 +241,27 @@ def index_post() -> tuple[str, int]:
             text = None
         prepared = prepare(text=text, url=form["url"] or None, fmt=form["format"], settings=settings)
         prepared.notices[:0] = notices
-        report = run_check(_engine(), prepared, jurisdictions)
+        report = _report(prepared, jurisdictions)
     except InputError as exc:
         return _page(exc.status, form=form, error=str(exc))
-    view = build_view(report, _engine().categories, _engine().jurisdictions)
-    return _page(form=form, report=report, view=view, notices=prepared.notices)
+    view = build_view(report, prepared.text, url=prepared.url)
+    others = [(c, n) for c, n in _engine().jurisdictions.items() if c not in report.jurisdictions]
+    return _page(form=form, view=view, notices=prepared.notices, other_markets=others)
 
 
-def _export_report() -> dict[str, Any]:
+def _export_input() -> tuple[Prepared, list[str] | None]:
     form = {
         "text": request.form.get("text", "").replace("\r\n", "\n"),
         "format": request.form.get("format", "text"),
         "j": request.form.getlist("j"),
     }
-    engine = _engine()
-    jurisdictions = parse_jurisdictions(form["j"], engine.jurisdictions)
+    jurisdictions = _jurisdictions(form["j"])
     prepared = prepare(text=form["text"], url=None, fmt=form["format"], settings=_settings())
     source = request.form.get("source_url", "").strip()
     if source.startswith(("http://", "https://")):
         prepared.url = source
         prepared.kind = "url"
-    return run_check(engine, prepared, jurisdictions)
+    return prepared, jurisdictions
 
 
 def _attachment(body: str, mimetype: str, filename: str) -> Response:
@@ -226,7 +273,8 @@ def _attachment(body: str, mimetype: str, filename: str) -> Response:
 @bp.post("/export.json")
 def export_json() -> Response | tuple[str, int]:
     try:
-        report = _export_report()
+        prepared, jurisdictions = _export_input()
+        report = run_check(_engine(), prepared, jurisdictions)
     except InputError as exc:
         return _page(exc.status, error=str(exc))
     body = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
@@ -236,11 +284,22 @@ def export_json() -> Response | tuple[str, int]:
 @bp.post("/export.md")
 def export_md() -> Response | tuple[str, int]:
     try:
-        report = _export_report()
+        prepared, jurisdictions = _export_input()
+        view = build_view(_report(prepared, jurisdictions), prepared.text, url=prepared.url)
     except InputError as exc:
         return _page(exc.status, error=str(exc))
-    engine = _engine()
-    body = report_markdown(report, engine.categories, engine.jurisdictions)
-    response = _attachment(body, "text/markdown", "hypecheck-report.md")
+    response = _attachment(render_markdown(view), "text/markdown", "hypecheck-report.md")
     response.headers["Content-Type"] = "text/markdown; charset=utf-8"
+    return response
+
+
+@bp.post("/export.html")
+def export_html() -> Response | tuple[str, int]:
+    try:
+        prepared, jurisdictions = _export_input()
+        view = build_view(_report(prepared, jurisdictions), prepared.text, url=prepared.url)
+    except InputError as exc:
+        return _page(exc.status, error=str(exc))
+    response = _attachment(render_html.document([view]), "text/html", "hypecheck-report.html")
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
     return response

@@ -1,0 +1,1 @@
+"""Renderers: every way a Report is shown to a person."""
