@@ -104,6 +104,13 @@
     button.addEventListener("click", function () { window.print(); });
   });
   window.addEventListener("beforeprint", function () {
-    document.querySelectorAll(".findings details.explain").forEach(function (el) { el.open = true; });
+    document.querySelectorAll(".findings details.explain, details.sources-box").forEach(function (el) { el.open = true; });
+  });
+
+  // A source number opens the folded sources list before the browser scrolls to it.
+  document.addEventListener("click", function (event) {
+    var ref = event.target.closest("a[href^='#source-']");
+    var box = document.querySelector("details.sources-box");
+    if (ref && box) { box.open = true; }
   });
 })();

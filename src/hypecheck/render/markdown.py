@@ -72,14 +72,19 @@ def _group(g: Group, h: str) -> list[str]:
     out += ["", md_escape(g.message), "", f"*Say instead:* {md_escape(g.suggestion)}", ""]
     for jn in g.regulatory:
         for n in jn.notes:
+            if n.repeat:
+                continue
             d = n.data
             head = " — ".join(md_escape(d[k]) for k in ("authority", "instrument") if d.get(k))
             out.append(f"- **{jn.code.upper()}** {head}: {md_escape(d['summary'])}{_refs(n.refs)}{_unconfirmed(n)}")
-    for n in g.evidence:
+    for n in (n for n in g.evidence if not n.repeat):
         d = n.data
         grade = f" (evidence: {md_escape(d['grade'])})" if d.get("grade") else ""
         out.append(f"- **Evidence** {md_escape(d['topic'])}{grade}: {md_escape(d['summary'])}"
                    f"{_refs(n.refs)}{_unconfirmed(n)}")
+    if g.repeats:
+        cited = "; ".join(f"{label} {_refs(n.refs).strip()}" for label, n in g.repeats)
+        out.append(f"- Also, as given above: {cited}.")
     out.append("")
     return out
 

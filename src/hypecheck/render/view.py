@@ -14,6 +14,7 @@ HTML report and the Markdown export all render.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,11 @@ from typing import Any
 from ..report import Finding, Report
 from ..ruleset import CATEGORIES, JURISDICTIONS, SEVERITY_RANK
 
+# Category names short enough for a label after every highlight (the full names are in the legend).
+SHORT_LABELS = {
+    "disease": "Disease", "drug_like": "Drug-like", "dose": "Dose", "regulatory": "Regulatory",
+    "evidence": "Proof", "safety": "Safety", "hype": "Hype", "provenance": "Human-derived",
+}
 SHOWN_EVIDENCE = 1  # evidence notes shown per finding; the rest go under "more"
 SHOWN_REFERENCES = 2  # an evidence note's studies cited in the sources list
 
@@ -31,6 +37,7 @@ class Note:
 
     data: dict[str, Any]
     refs: tuple[int, ...] = ()
+    repeat: bool = False  # already shown for an earlier finding: renderers may give its title only
 
     @property
     def unconfirmed(self) -> bool:
@@ -67,17 +74,25 @@ class Mark:
         return [CATEGORIES.get(c, c) for c in self.categories]
 
     @property
+    def short_labels(self) -> list[str]:
+        return [SHORT_LABELS.get(c, c) for c in self.categories]
+
+    @property
     def severity(self) -> str:
         return max((c.finding.severity for c in self.claims), key=SEVERITY_RANK.__getitem__)
 
 
 @dataclass(frozen=True)
 class Segment:
-    """A run of text, inside a highlight or not; ``last`` marks the end of a highlight."""
+    """A run of text: inside a highlight (``last`` marks its end), plain, or a paragraph ``gap``."""
 
     text: str
     mark: Mark | None = None
     last: bool = False
+    gap: bool = False
+
+
+_GAP = re.compile(r"\n[ \t]*\n\s*")
 
 
 @dataclass
@@ -106,6 +121,13 @@ class Group:
     @property
     def shown_notes(self) -> int:
         return sum(len(j.notes) for j in self.regulatory) + len(self.evidence)
+
+    @property
+    def repeats(self) -> list[tuple[str, Note]]:
+        """Notes already given in full for an earlier group, with a short label each."""
+        return [(j.code.upper(), n) for j in self.regulatory for n in j.notes if n.repeat] + [
+            ("Evidence", n) for n in self.evidence if n.repeat
+        ]
 
 
 @dataclass(frozen=True)
@@ -161,6 +183,7 @@ class _Sources:
     def __init__(self) -> None:
         self.items: list[dict[str, Any]] = []
         self._index: dict[str, int] = {}
+        self._shown: set[str] = set()
 
     def _add(self, key: str, entry: dict[str, Any]) -> int:
         if key not in self._index:
@@ -169,15 +192,18 @@ class _Sources:
         return self._index[key]
 
     def cite(self, note: dict[str, Any]) -> Note:
+        repeat = note["id"] in self._shown
+        self._shown.add(note["id"])
         if note["kind"] == "regulatory":
             title = f"{note.get('authority', '')}: {note.get('instrument', '')}".strip(": ")
-            return Note(note, (self._add(note["url"], {"kind": "regulatory", "title": title, "url": note["url"]}),))
+            ref = self._add(note["url"], {"kind": "regulatory", "title": title, "url": note["url"]})
+            return Note(note, (ref,), repeat)
         refs = tuple(
             self._add(src.get("url") or src["reference"],
                       {"kind": "evidence", "title": src["reference"], "url": src.get("url")})
             for src in note.get("sources", ())[:SHOWN_REFERENCES]
         )
-        return Note(note, refs)
+        return Note(note, refs, repeat)
 
 
 def marks_of(findings: Sequence[Finding], text_length: int) -> list[Mark]:
@@ -200,22 +226,31 @@ def _mark_at(marks: Sequence[Mark], finding: Finding) -> Mark | None:
 
 
 def segments_of(text: str, marks: Sequence[Mark]) -> list[Segment]:
-    """Split *text* into plain runs and highlights; a highlight splits at blank lines
-    (paragraph breaks stay plain text), and only its last piece is ``last``."""
+    """Split *text* into plain runs, highlights and paragraph gaps (blank lines, kept
+    verbatim so the pieces join back into *text*); a highlight's last piece is ``last``."""
     out: list[Segment] = []
     at = 0
-    for mark in marks:
-        if mark.start > at:
-            out.append(Segment(text[at:mark.start]))
-        pieces = text[mark.start:mark.end].split("\n\n")
-        for k, piece in enumerate(pieces):
-            if k:
-                out.append(Segment("\n\n"))
-            if piece:
-                out.append(Segment(piece, mark, last=k == len(pieces) - 1))
-        at = mark.end
-    if at < len(text):
-        out.append(Segment(text[at:]))
+    for mark in [*marks, None]:
+        start, end = (mark.start, mark.end) if mark else (len(text), len(text))
+        out += _pieces(text[at:start], None)
+        out += _pieces(text[start:end], mark)
+        at = end
+    return out
+
+
+def _pieces(text: str, mark: Mark | None) -> list[Segment]:
+    out: list[Segment] = []
+    at = 0
+    for gap in [*_GAP.finditer(text), None]:
+        start, end = (gap.start(), gap.end()) if gap else (len(text), len(text))
+        if start > at:
+            out.append(Segment(text[at:start], mark))
+        if gap:
+            out.append(Segment(gap.group(), gap=True))
+        at = end
+    if mark and out:
+        last = max(i for i, seg in enumerate(out) if not seg.gap)
+        out[last] = Segment(out[last].text, mark, last=True)
     return out
 
 
