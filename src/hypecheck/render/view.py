@@ -254,6 +254,19 @@ def _pieces(text: str, mark: Mark | None) -> list[Segment]:
     return out
 
 
+_WORD = re.compile(r"[a-z]{4,}")
+_COMMON = frozenset({"exosome", "what", "doe", "skin", "product", "that", "with", "from", "your", "evidence"})
+
+
+def _words(text: str) -> set[str]:
+    return {w.removesuffix("s") for w in _WORD.findall(text.lower())} - _COMMON
+
+
+def _relevance(note: dict[str, Any], quotes: set[str]) -> int:
+    """How many of the quotes' words the note's topic shares (``Do exosomes regrow hair?``)."""
+    return len(_words(f"{note.get('topic', '')} {note['id'].replace('-', ' ')}") & quotes)
+
+
 def _notes(group: Group, finding: Finding, codes: Sequence[str], sources: _Sources) -> None:
     by_code: dict[str, list[Note]] = {code: [] for code in codes}
     evidence: list[dict[str, Any]] = []
@@ -263,6 +276,9 @@ def _notes(group: Group, finding: Finding, codes: Sequence[str], sources: _Sourc
         elif note.get("jurisdiction") in by_code:
             by_code[note["jurisdiction"]].append(sources.cite(note))
     group.regulatory = [JurisdictionNotes(c, JURISDICTIONS.get(c, c.upper()), n) for c, n in by_code.items() if n]
+    # The report ranks the notes (the rule's own first); among them, the one on the quotes' subject leads.
+    quotes = set().union(*(_words(c.finding.text) for c in group.claims))
+    evidence.sort(key=lambda n: -_relevance(n, quotes))
     group.evidence = [sources.cite(n) for n in evidence[:SHOWN_EVIDENCE]]
     group.more = [Note(n) for n in evidence[SHOWN_EVIDENCE:]]
 
@@ -279,12 +295,13 @@ def build_view(report: Report, text: str, *, source: str | None = None, url: str
                 n=len(groups) + 1, rule=f.rule, category=f.category, label=CATEGORIES.get(f.category, f.category),
                 severity=f.severity, message=f.message, suggestion=f.suggestion,
             )
-            _notes(group, f, report.jurisdictions, sources)
         mark = _mark_at(marks, f)
         claim = Claim(f, mark.n if mark else 0, group.n, group.label)
         group.claims.append(claim)
         if mark:
             mark.claims.append(claim)
+    for group in groups.values():  # notes once every claim of the rule is known; sources numbered in this order
+        _notes(group, group.claims[0].finding, report.jurisdictions, sources)
     return ReportView(
         report=report,
         text=text,

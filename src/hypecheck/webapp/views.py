@@ -250,13 +250,9 @@ def index_post() -> tuple[str, int]:
 
 
 def _export_input() -> tuple[Prepared, list[str] | None]:
-    form = {
-        "text": request.form.get("text", "").replace("\r\n", "\n"),
-        "format": request.form.get("format", "text"),
-        "j": request.form.getlist("j"),
-    }
-    jurisdictions = _jurisdictions(form["j"])
-    prepared = prepare(text=form["text"], url=None, fmt=form["format"], settings=_settings())
+    text = request.form.get("text", "").replace("\r\n", "\n")
+    jurisdictions = _jurisdictions(request.form.getlist("j"))
+    prepared = prepare(text=text, url=None, fmt=request.form.get("format", "text"), settings=_settings())
     source = request.form.get("source_url", "").strip()
     if source.startswith(("http://", "https://")):
         prepared.url = source
