@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import EXAMPLES
 from spacy.language import Language
@@ -86,3 +88,11 @@ def test_clean_text_has_no_marks_and_full_marks(nlp: Language) -> None:
 
 def test_md_escape() -> None:
     assert md_escape("a <b> *c* [d](e)") == r"a \<b\> \*c\* \[d\](e)"
+
+
+def test_tier_wording_judges_claims_not_the_product(nlp: Language) -> None:
+    config = nlp.get_pipe("hypecheck_claims").ruleset.verdict
+    for tier in config["tiers"]:
+        text = " ".join([tier["label"], tier["meaning"]]).lower()
+        assert not re.search(r"\b(will|won't|deliver|guarantee)", text), tier["tier"]  # no forecast of the product
+        assert "claim" in text or "wording" in text or "phrase" in text, tier["tier"]
