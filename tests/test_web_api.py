@@ -25,8 +25,6 @@ import hypecheck
 from hypecheck.webapp import BackgroundServer, create_app
 from hypecheck.webapp import server as server_mod
 from hypecheck.webapp.app import CSP
-from hypecheck.webapp.markdown import md_escape
-from hypecheck.webapp.present import segments
 from hypecheck.webapp.service import Engine, load_engine
 
 
@@ -369,11 +367,11 @@ def test_nothing_pasted_is_logged(
 def test_internal_error_is_generic_and_not_logged(
     engine: Engine, caplog: pytest.LogCaptureFixture
 ) -> None:
-    class Broken(Engine):
-        def check(self, text: str, jurisdictions: list[str] | None) -> dict[str, Any]:
+    class BrokenPipeline:
+        def __call__(self, text: str) -> Any:
             raise ValueError(f"cannot handle {text!r}")
 
-    broken = Broken(**{f.name: getattr(engine, f.name) for f in dataclasses.fields(engine)})
+    broken = dataclasses.replace(engine, nlp=BrokenPipeline())
     client = create_app({"HYPECHECK_ENGINE": broken}).test_client()  # not TESTING: handlers run
     marker = "Zqx8-secret-copy"
     with caplog.at_level(logging.DEBUG):
@@ -392,7 +390,8 @@ def test_form_page(client: FlaskClient) -> None:
     html = client.get("/").get_data(as_text=True)
     assert '<meta name="viewport"' in html
     assert '<label for="text">' in html and '<textarea id="text" name="text"' in html
-    assert html.count('type="checkbox" name="j"') == len(hypecheck.JURISDICTIONS)
+    assert '<select id="j" name="j"' in html  # where the product is sold: one market, or all
+    assert html.count("<option value=") == len(hypecheck.JURISDICTIONS) + 1
     assert '<button type="submit"' in html
     assert 'name="url"' not in html  # fetching is off by default
 
@@ -422,18 +421,20 @@ class HTMLFormValues(HTMLParser):
 
 
 def test_results_page(client: FlaskClient) -> None:
-    response = client.post("/", data={"text": AD, "j": ["us", "eu"]})
+    response = client.post("/", data={"text": AD, "j": ["us"]})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert 'class="verdict tier-' in html or 'card verdict tier-' in html
-    assert re.search(r'<mark class="hl cat-disease', html)
-    assert re.search(r'<button type="button" class="tag tag-disease" data-finding="\d+"', html)
+    assert 'class="card verdict tier-' in html
+    assert re.search(r'<mark class="hl cat-disease" data-mark="\d+"', html)
+    assert re.search(r'<button type="button" class="tag tag-disease" data-mark="\d+"', html)
     assert "Disease claim" in html  # the visible category label, not colour alone
-    assert 'id="finding-1"' in html and 'id="rule-1"' in html and 'id="source-1"' in html
-    assert "What the rules say" in html and "What the evidence says" in html
-    assert 'formaction="/export.json"' in html and 'formaction="/export.md"' in html
+    assert 'id="claim-1-1"' in html and 'id="rule-1"' in html and 'id="source-1"' in html
+    assert "Law shown for <strong>United States</strong>" in html
+    assert 'name="market" value="eu"' in html  # another market, one click away
+    for action in ("/export.json", "/export.md", "/export.html"):
+        assert f'formaction="{action}"' in html
     export_form = HTMLFormValues.read(html)
-    assert export_form["text"] == [AD] and export_form["j"] == ["us", "eu"]  # the exports re-check the same input
+    assert export_form["text"] == [AD] and export_form["j"] == ["us"]  # the exports re-check the same input
     # The text is rendered exactly (segments joined back).
     segment_text = re.search(r'<div class="checked-text" id="checked-text">(.*?)</div>', html, re.S)
     assert segment_text
@@ -495,34 +496,6 @@ def test_export_escapes_markdown(client: FlaskClient) -> None:
         "/export.md", data={"text": "<script>x</script> It treats hair loss.", "format": "text", "j": ["us"]}
     ).get_data(as_text=True)
     assert "<script>" not in md
-    assert md_escape("a <b> *c* [d](e)") == r"a \<b\> \*c\* \[d\](e)"
-
-
-# --- rendering helpers -----------------------------------------------------------------------
-
-
-def test_segments_handle_overlap_and_nesting() -> None:
-    text = "0123456789"
-    findings = [
-        {"start": 2, "end": 6, "category": "hype", "severity": "low"},
-        {"start": 4, "end": 8, "category": "disease", "severity": "high"},
-        {"start": 4, "end": 5, "category": "dose", "severity": "medium"},
-        {"start": 9, "end": 9, "category": "hype", "severity": "low"},  # empty: ignored
-        {"start": 8, "end": 50, "category": "safety", "severity": "high"},  # clamped
-    ]
-    segs = segments(text, findings)
-    assert "".join(s.text for s in segs) == text
-    assert [(s.text, s.findings) for s in segs] == [
-        ("01", []), ("23", [0]), ("4", [0, 1, 2]), ("5", [0, 1]), ("67", [1]), ("89", [4]),
-    ]
-    assert segs[2].starts == [1, 2] and segs[2].category == "disease"
-    assert segs[1].category == "hype" and segs[5].category == "safety"
-    assert segs[2].finding_ids == "1 2 3"
-
-
-def test_segments_without_findings() -> None:
-    assert [s.text for s in segments("abc", [])] == ["abc"]
-    assert segments("", []) == []
 
 
 # --- real server -----------------------------------------------------------------------------

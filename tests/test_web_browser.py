@@ -6,13 +6,14 @@ browser.  Skipped when either is missing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import EXAMPLES, XSS
 from conftest import WEB_AD as AD
-from conftest import XSS
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
@@ -24,6 +25,8 @@ LAUNCH_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+
+LONG_AD = (EXAMPLES / "reader" / "clinic-ad-500").read_text("utf-8")  # a realistic 500-word clinic ad
 
 pytestmark = [
     pytest.mark.browser,
@@ -67,7 +70,7 @@ class Watch:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.watch = Watch(page)
@@ -94,8 +97,9 @@ def test_check_shows_highlights_labels_and_verdict(page: Any, base_url: str) -> 
     marks = page.locator("#checked-text mark.hl")
     assert marks.count() >= 6
     labels = page.locator("#checked-text button.tag").all_inner_texts()
-    assert any("Disease claim" in label for label in labels)
-    assert any("Drug-like claim" in label for label in labels)
+    assert any("Disease" in label for label in labels)
+    assert any("Drug-like" in label for label in labels)
+    assert "Disease claim" in page.locator(".verdict .counts").inner_text()  # the legend spells them out
     # The rendered text is exactly the pasted text, labels aside.
     text = page.evaluate(
         """() => { const c = document.getElementById('checked-text').cloneNode(true);
@@ -112,13 +116,13 @@ def test_click_highlight_opens_notes(page: Any, base_url: str) -> None:
     button.click()
     dialog = page.locator("dialog#detail")
     sync_api.expect(dialog).to_be_visible()
-    sync_api.expect(dialog.locator(".quotes li.current")).to_contain_text("treats hair loss")
-    sync_api.expect(dialog).to_contain_text("What the rules say")
-    sync_api.expect(dialog.locator(".jurisdiction h4").first).to_be_visible()
-    sync_api.expect(dialog.locator("a[href^='https://']").first).to_be_visible()
+    sync_api.expect(dialog.locator(".quote.current").first).to_contain_text("treats hair loss")
+    sync_api.expect(dialog.locator(".message").first).to_be_visible()
+    sync_api.expect(dialog.locator(".note.law .code").first).to_have_text("US")
+    sync_api.expect(dialog.locator(".note.law a[href^='https://']").first).to_be_visible()
     dialog.get_by_role("button", name="Close").click()
     sync_api.expect(dialog).to_be_hidden()
-    assert page.evaluate("document.activeElement.dataset.finding") == button.get_attribute("data-finding")
+    assert page.evaluate("document.activeElement.dataset.mark") == button.get_attribute("data-mark")
 
 
 def test_keyboard_opens_and_closes_highlight(page: Any, base_url: str) -> None:
@@ -126,16 +130,16 @@ def test_keyboard_opens_and_closes_highlight(page: Any, base_url: str) -> None:
     first = page.locator("#checked-text button.tag").first
     first.focus()
     page.keyboard.press("Tab")  # to the second highlight
-    focused = page.evaluate("document.activeElement.dataset.finding")
+    focused = page.evaluate("document.activeElement.dataset.mark")
     assert focused == "2"
     page.keyboard.press("Enter")
     dialog = page.locator("dialog#detail")
     sync_api.expect(dialog).to_be_visible()
-    sync_api.expect(dialog).to_contain_text("What the evidence says")
+    sync_api.expect(dialog.locator(".note.evidence").first).to_be_visible()
     assert page.evaluate("document.activeElement.id") == "detail-title"
     page.keyboard.press("Escape")
     sync_api.expect(dialog).to_be_hidden()
-    assert page.evaluate("document.activeElement.dataset.finding") == "2"
+    assert page.evaluate("document.activeElement.dataset.mark") == "2"
     page.keyboard.press("Space")
     sync_api.expect(dialog).to_be_visible()
 
@@ -197,7 +201,99 @@ def test_works_without_javascript(browser: Any, base_url: str) -> None:
         page.click("button[type=submit]")
         page.wait_for_selector(".verdict")
         assert page.locator("#checked-text mark.hl").count() >= 6
-        assert page.locator("#rule-1 .message").inner_text()
+        assert page.locator("#rule-1 .message").text_content()
+        page.locator("#rule-1 details.explain > summary").click()  # a finding opens without script
+        assert page.locator("#rule-1 .message").is_visible()
         assert page.url.endswith("/#results")
     finally:
         context.close()
+
+
+def _visible_notes(page: Any) -> list[str]:
+    """The jurisdiction codes of the notes on screen in the detail dialog ("Evidence" for evidence)."""
+    return page.locator("#detail-content .note:visible .code").all_inner_texts()
+
+
+def test_market_comes_from_the_browser_and_is_remembered(browser: Any, base_url: str) -> None:
+    context = browser.new_context(locale="en-GB")
+    try:
+        page = context.new_page()
+        page.goto(base_url + "/")
+        assert page.locator("select#j").input_value() == "uk"  # from the browser's language
+        page.locator("select#j").select_option("eu")
+        page.goto(base_url + "/")  # a later visit on the same device
+        assert page.locator("select#j").input_value() == "eu"
+        page.get_by_label("Marketing copy").fill(AD)
+        page.get_by_role("button", name="Check", exact=True).click()
+        page.wait_for_selector(".verdict")
+        assert "European Union" in page.locator(".market strong").inner_text()
+        page.locator("#checked-text button.tag-disease").first.click()
+        codes = _visible_notes(page)
+        assert codes and set(codes) <= {"EU", "Evidence"}
+        page.keyboard.press("Escape")
+        # The other markets are one click away, and looking at one does not change the choice.
+        page.get_by_role("button", name="United Kingdom").click()
+        page.wait_for_selector(".verdict")
+        assert "United Kingdom" in page.locator(".market strong").inner_text()
+        page.locator("#checked-text button.tag-disease").first.click()
+        assert set(_visible_notes(page)) <= {"UK", "Evidence"}
+        page.goto(base_url + "/")
+        assert page.locator("select#j").input_value() == "eu"
+    finally:
+        context.close()
+
+
+def test_overlapping_claims_are_one_highlight(page: Any, base_url: str) -> None:
+    check(page, base_url, "Our serum regrows thinning hair in weeks.")
+    marks = page.locator("#checked-text mark.hl")
+    assert marks.count() == 1 and "multi" in (marks.first.get_attribute("class") or "")
+    assert marks.first.inner_text() == "regrows thinning hair"
+    badges = page.locator("#checked-text button.tag")
+    assert badges.count() == 1
+    assert re.fullmatch(r"1 Disease · Drug-like", " ".join(badges.first.inner_text().split()))
+    marks.first.click()
+    dialog = page.locator("dialog#detail")
+    sync_api.expect(dialog).to_be_visible()
+    assert dialog.locator(".finding").count() == 2  # both rules' explanations, one claim
+    assert dialog.locator(".quote.current").count() == 2
+
+
+def test_long_ad_fits_and_notes_are_few(page: Any, base_url: str) -> None:
+    check(page, base_url, LONG_AD)
+    assert page.evaluate("document.documentElement.scrollHeight") < 4_000  # 14,234 px before
+    # Every finding is reachable on the page itself: no inner scroll box hides any.
+    hidden = page.evaluate(
+        """() => [...document.querySelectorAll('#results *')].filter(el => {
+             const s = getComputedStyle(el);
+             return ['auto', 'scroll'].includes(s.overflowY) && el.scrollHeight > el.clientHeight + 1; }).length"""
+    )
+    assert hidden == 0
+    marks = set(page.evaluate("[...document.querySelectorAll('#checked-text mark')].map(m => m.dataset.mark)"))
+    listed = set(page.evaluate("[...document.querySelectorAll('.findings .quote')].map(q => q.dataset.mark)"))
+    assert marks == listed  # every highlight is in the findings list, and nothing else is
+    badges = page.locator("#checked-text button.tag").all()
+    assert len(badges) >= 20
+    for badge in badges:
+        badge.click()
+        codes = _visible_notes(page)
+        rules = page.locator("#detail-content .finding").count()
+        assert set(codes) <= {"US", "Evidence"} and len(codes) <= 3 * rules <= 6  # a handful, one market
+        assert page.locator("#detail-content details.more[open]").count() == 0  # the rest behind "more"
+        page.keyboard.press("Escape")
+    assert page.watch.errors == []
+
+
+def test_long_ad_prints_in_a_few_pages(page: Any, base_url: str) -> None:
+    check(page, base_url, LONG_AD)
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # what the Print button's window.print() fires
+    assert page.locator(".findings details.explain:not([open])").count() == 0
+    page.emulate_media(media="print")
+    pdf = page.pdf(format="A4")
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 1 <= pages <= 10  # 166 before
+    cited = set(page.evaluate(
+        "[...document.querySelectorAll('.findings .note:not(.repeat) a.ref, .findings .repeats a.ref')]"
+        ".map(a => a.getAttribute('href'))"
+    ))
+    listed = {"#" + i for i in page.evaluate("[...document.querySelectorAll('ol.sources li')].map(li => li.id)")}
+    assert listed == cited  # the sources list holds only sources the findings shown cite

@@ -89,8 +89,9 @@ def cli(ctx: click.Context, config: Path | None, model_dir: str | None, rules_on
 
 @cli.command()
 @click.argument("source", default="-", type=click.Path(allow_dash=True, dir_okay=True))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
-              help="text for people, json (the report contract) or sarif (code-scanning tools).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "markdown", "html"]), default="text",
+              show_default=True, help="text for people, json (the report contract), sarif (code-scanning tools), "
+              "or a report to hand on: markdown or html (the page's printable report).")
 @click.option(
     "--fail-on", type=click.Choice(["low", "medium", "high", "never"]), default="low", show_default=True,
     help="Exit 1 when a finding at or above this severity is found.",
@@ -134,7 +135,7 @@ def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], ru
         worst = max([worst, *(SEVERITY_RANK[f.severity] for f in report.findings)])
         if fmt == "json":
             documents.append({"source": name, **report.to_dict(max_findings=max_findings)})
-        elif fmt == "sarif":
+        elif fmt != "text":
             checked.append((name, prepared.text, report))
         else:
             click.echo(render_text(name, report, explain=explain, colour=colour), color=colour)
@@ -143,6 +144,12 @@ def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], ru
 
         rules = nlp.get_pipe("hypecheck_claims").rules
         click.echo(json.dumps(to_sarif(checked, rules), ensure_ascii=False, indent=2))
+    if fmt in ("markdown", "html"):
+        from .render import html, markdown
+        from .render.view import build_view
+
+        views = [build_view(report, text, source=name) for name, text, report in checked]
+        click.echo((html if fmt == "html" else markdown).document(views), nl=False)
     if fmt == "json":
         single = source == "-" or source.lower().startswith(("http://", "https://")) or Path(source).is_file()
         click.echo(json.dumps(documents[0] if single else documents, ensure_ascii=False, indent=2))

@@ -2,7 +2,8 @@
 
 The dimensions, weights, tiers and advice are data (``rules/verdict.yml``): each
 dimension is scored out of 25 (higher is better), the total sets the tier, and
-serious findings cap it.
+serious findings cap it.  A tier judges the claims, never the product: its wording
+must not say what the product will or will not do.
 """
 
 from __future__ import annotations

@@ -15,10 +15,11 @@ from flask import (
 )
 
 from ..constants import DEFAULT_MAX_FINDINGS
+from ..render import html as render_html
+from ..render.markdown import markdown as render_markdown
+from ..render.view import build_view
 from ..report import Report
-from .markdown import report_markdown
 from .openapi import openapi_document
-from .present import build_view
 from .service import (
     Engine,
     InputError,
@@ -51,11 +52,36 @@ def _template_globals() -> dict[str, Any]:
     return {"version": _engine().version}
 
 
-@bp.app_template_filter("http_url")
-def http_url(value: Any) -> str:
-    """*value* if it is an http(s) URL, else ``""`` (never a javascript: link)."""
-    url = str(value or "").strip()
-    return url if url.lower().startswith(("https://", "http://")) else ""
+bp.add_app_template_filter(render_html.http_url, "http_url")
+
+# Where a browser's language most likely means the product is sold: region first, then language.
+_EU_REGIONS = frozenset({
+    "at", "be", "bg", "cy", "cz", "de", "dk", "ee", "es", "fi", "fr", "gr", "hr", "hu",
+    "ie", "it", "lt", "lu", "lv", "mt", "nl", "pl", "pt", "ro", "se", "si", "sk",
+})
+_REGIONS = {"us": "us", "gb": "uk", "uk": "uk", "in": "in", "kr": "kr", "jp": "jp", "ca": "ca", "au": "au"}
+_LANGUAGES = {"ko": "kr", "ja": "jp", "hi": "in", "en": "us"}
+_EU_LANGUAGES = frozenset({
+    "bg", "cs", "da", "de", "el", "es", "et", "fi", "fr", "ga", "hr", "hu",
+    "it", "lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv",
+})
+DEFAULT_MARKET = "us"
+
+
+def market_for(languages: list[str]) -> str:
+    """The jurisdiction a reader most likely shops in, from Accept-Language tags (best first)."""
+    for tag in languages:
+        parts = tag.lower().replace("_", "-").split("-")
+        region = parts[1] if len(parts) > 1 and len(parts[1]) == 2 else ""
+        if region in _REGIONS:
+            return _REGIONS[region]
+        if region in _EU_REGIONS:
+            return "eu"
+        if parts[0] in _LANGUAGES:
+            return _LANGUAGES[parts[0]]
+        if parts[0] in _EU_LANGUAGES:
+            return "eu"
+    return DEFAULT_MARKET
 
 
 def _json_error(message: str, status: int) -> Response:
@@ -151,12 +177,12 @@ def api_check() -> Response:
 
 
 def _form_values() -> dict[str, Any]:
-    engine = _engine()
     return {
         "text": "",
         "url": "",
         "format": "auto",
-        "jurisdictions": list(engine.jurisdictions),
+        "jurisdictions": [market_for(list(request.accept_languages.values()))],
+        "default": True,  # the page may replace it with the reader's remembered choice
     }
 
 
@@ -177,12 +203,18 @@ def _page(status: int = 200, **context: Any) -> tuple[str, int]:
 
 
 def _read_form(*, allow_url: bool) -> dict[str, Any]:
-    """The submitted form values, also used to redisplay the form."""
+    """The submitted form values, also used to redisplay the form.
+
+    ``market`` (a "show another market" button) replaces the chosen jurisdictions;
+    ``j=all`` chooses every one.
+    """
+    market = request.form.get("market", "").strip()
+    chosen = [market] if market else request.form.getlist("j")
     return {
         "text": request.form.get("text", "").replace("\r\n", "\n"),
         "url": request.form.get("url", "").strip() if allow_url else "",
         "format": request.form.get("format", "auto"),
-        "jurisdictions": request.form.getlist("j"),
+        "jurisdictions": chosen,
     }
 
 
@@ -208,18 +240,9 @@ def index_post() -> tuple[str, int]:
         report = run_check(_engine(), prepared, jurisdictions)
     except InputError as exc:
         return _page(exc.status, form=form, error=str(exc))
-    page = _page_report(report)
-    view = build_view(page, _engine().categories, _engine().jurisdictions)
-    return _page(form=form, report=page, view=view, notices=prepared.notices)
-
-
-def _page_report(report: Report) -> dict[str, Any]:
-    """The dict the page's view builder reads: notes inline in each finding, sources in the verdict."""
-    data = report.to_dict(text=True)
-    for out, finding in zip(data["findings"], report.findings, strict=True):
-        out["notes"] = list(finding.notes)
-    data["verdict"]["sources"] = list(report.verdict.sources)
-    return data
+    view = build_view(report, prepared.text, url=prepared.url)
+    others = [(c, n) for c, n in _engine().jurisdictions.items() if c not in report.jurisdictions]
+    return _page(form=form, view=view, notices=prepared.notices, other_markets=others)
 
 
 def _export_report() -> Report:
@@ -260,8 +283,23 @@ def export_md() -> Response | tuple[str, int]:
         report = _export_report()
     except InputError as exc:
         return _page(exc.status, error=str(exc))
-    engine = _engine()
-    body = report_markdown(_page_report(report), engine.categories, engine.jurisdictions)
-    response = _attachment(body, "text/markdown", "hypecheck-report.md")
+    response = _attachment(render_markdown(_export_view(report)), "text/markdown", "hypecheck-report.md")
     response.headers["Content-Type"] = "text/markdown; charset=utf-8"
     return response
+
+
+@bp.post("/export.html")
+def export_html() -> Response | tuple[str, int]:
+    try:
+        report = _export_report()
+    except InputError as exc:
+        return _page(exc.status, error=str(exc))
+    response = _attachment(render_html.document([_export_view(report)]), "text/html", "hypecheck-report.html")
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    return response
+
+
+def _export_view(report: Report) -> Any:
+    """The page's view of an exported report (its text and address come with the report's input)."""
+    prepared = report.input
+    return build_view(report, prepared.text if prepared else "", url=prepared.url if prepared else None)
