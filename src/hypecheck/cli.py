@@ -6,12 +6,12 @@ import json
 import sys
 from enum import IntEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
 from . import __version__
-from .errors import HypecheckError
+from .errors import HypecheckError, InputError
 from .report import parse_jurisdictions
 from .ruleset import SEVERITY_RANK
 
@@ -20,6 +20,7 @@ class ExitStatus(IntEnum):
     CLEAN = 0
     FINDINGS = 1
     USAGE = 2
+    UNREADABLE = 3  # some inputs could not be read; the others were checked
     INTERNAL = 4
 
 
@@ -86,60 +87,160 @@ def cli(ctx: click.Context, config: Path | None, model_dir: str | None, rules_on
 
 
 @cli.command()
-@click.argument("source", default="-", type=click.Path(allow_dash=True, dir_okay=True))
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text", show_default=True,
               help="text for people, json (the report contract) or sarif (code-scanning tools).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Write the report to this file (default: standard output).")
 @click.option(
     "--fail-on", type=click.Choice(["low", "medium", "high", "never"]), default="low", show_default=True,
     help="Exit 1 when a finding at or above this severity is found.",
 )
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Fail only on findings not in this baseline file; report the ones fixed since.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), default=None,
+              help="Record today's findings in this baseline file (exit 0 unless an input cannot be read).")
 @JURISDICTION_OPTION
 @RULES_OPTION
 @NO_BUILTIN_OPTION
 @SELECT_OPTION
 @MIN_CONFIDENCE_OPTION
 @click.option("--html/--no-html", "as_html", default=None, help="Treat input as HTML (default: detect).")
-def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], rule_packs: tuple[str, ...],
-          no_builtin: bool, select: str, min_confidence: float | None, as_html: bool | None) -> None:
-    """Check a file, a folder of files, a public web address, or standard input (-)."""
-    from .inputs import iter_sources
+def check(paths: tuple[str, ...], fmt: str, output: str, fail_on: str, baseline: str | None,
+          write_baseline: str | None, jurisdiction: tuple[str, ...], rule_packs: tuple[str, ...], no_builtin: bool,
+          select: str, min_confidence: float | None, as_html: bool | None) -> None:
+    """Check files, folders, globs ('pages/**/*.md'), web addresses, or standard input (-, the default).
+
+    Exit 0 clean, 1 findings at or above --fail-on (suppressed and baselined ones
+    do not count), 2 usage error or nothing readable, 3 some inputs could not be
+    read (the others were checked and reported).
+    """
+    from . import baseline as baselines
+
+    names = list(paths) or ["-"]
+    nlp = _load(rule_packs, no_builtin, select)
+    run = _collect(nlp, names, jurisdiction=jurisdiction, min_confidence=min_confidence, as_html=as_html)
+    comparison = None
+    if write_baseline:
+        count = baselines.write(write_baseline, run.checked)
+        click.echo(f"hypecheck: wrote {count} finding(s) of {len(run.checked)} file(s) to {write_baseline}", err=True)
+    elif baseline:
+        comparison = baselines.compare(baselines.load(baseline), run.checked)
+        _report_baseline(baseline, comparison)
+    status = _status(run, comparison, fail_on, wrote_baseline=bool(write_baseline))
+    single = len(names) == 1 and (names[0] == "-" or "://" in names[0] or Path(names[0]).is_file())
+    with _open_output(output) as out:
+        _render(fmt, run, out, nlp=nlp, comparison=comparison, status=status, single=single)
+    if run.unreadable:
+        click.echo(f"hypecheck: {len(run.unreadable)} input(s) could not be checked", err=True)
+    sys.exit(status)
+
+
+class _Run(NamedTuple):
+    """One check run: ``(name, text, report)`` per checked input, the unreadable ones, marker notices."""
+
+    checked: list[tuple[str, str, Any]]
+    unreadable: list[tuple[str, str]]
+    notices: list[tuple[str, Any]]
+
+
+def _collect(nlp: Any, names: list[str], *, jurisdiction: tuple[str, ...], min_confidence: float | None,
+             as_html: bool | None) -> _Run:
+    """Check every input; an unreadable one costs only itself (reported on stderr and in the output)."""
+    from . import check as run_check
+    from .inputs import expand, read_source
+    from .ruleset import CATEGORIES
+    from .suppress import apply
+
+    known = [r.id for r in nlp.get_pipe("hypecheck_claims").rules] + [f"{c}.learned" for c in CATEGORIES]
+    run = _Run([], [], [])
+    for name, problem in expand(names):
+        try:
+            if problem is not None:
+                raise InputError(problem)
+            source = read_source(name, as_html=as_html)
+        except InputError as error:
+            run.unreadable.append((name, str(error)))
+            click.echo(f"hypecheck: {error}", err=True)
+            continue
+        report = run_check(source.text, jurisdictions=jurisdiction, nlp=nlp, min_confidence=min_confidence)
+        report, notices = apply(report, source.text, source.raw, known=known)
+        for notice in notices:
+            click.echo(f"hypecheck: {source.name}:{notice.line}: {notice.message}", err=True)
+            run.notices.append((source.name, notice))
+        run.checked.append((source.name, source.text, report))
+    return run
+
+
+def _status(run: _Run, comparison: Any, fail_on: str, *, wrote_baseline: bool) -> ExitStatus:
+    """The exit status: unreadable inputs first, then the worst finding that counts."""
+    if run.unreadable:
+        return ExitStatus.UNREADABLE if run.checked else ExitStatus.USAGE
+    if wrote_baseline:
+        return ExitStatus.CLEAN
+    worst = max((SEVERITY_RANK[f.severity] for name, _text, report in run.checked
+                 for i, f in enumerate(report.findings)
+                 if f.suppression is None and (comparison is None or comparison.is_new(name, i))), default=0)
+    return ExitStatus.FINDINGS if worst and worst >= SEVERITY_RANK.get(fail_on, 99) else ExitStatus.CLEAN
+
+
+def _report_baseline(path: str, comparison: Any) -> None:
+    counts = comparison.counts()
+    click.echo(f"hypecheck: baseline {path}: {counts['new']} new, {counts['unchanged']} unchanged, "
+               f"{counts['fixed']} fixed since", err=True)
+    for entry in comparison.fixed:
+        click.echo(f"  fixed: {entry['source']} {entry.get('rule', '')} \u201c{entry.get('text', '')}\u201d", err=True)
+
+
+def _open_output(output: str) -> Any:
+    try:
+        return click.open_file(output, "w", encoding="utf-8")
+    except OSError as exc:
+        raise click.FileError(output, hint=exc.strerror or str(exc)) from exc
+
+
+def _render(fmt: str, run: _Run, out: Any, *, nlp: Any, comparison: Any, status: int, single: bool) -> None:
+    """Write the collected run in one format."""
+    from dataclasses import replace
+
+    from .baseline import fingerprints
     from .output import render_text
 
-    nlp = _load(rule_packs, no_builtin, select)
-    from . import check as run_check
-
-    worst = 0
-    documents, checked = [], []
-    failed: list[str] = []
-
-    def skipped(name: str, error: HypecheckError) -> None:  # one unreadable file in a folder costs only that file
-        failed.append(str(error))
-        click.echo(f"hypecheck: {error}", err=True)
-        if fmt == "json":
-            documents.append({"source": name, "error": str(error)})
-
-    for name, text in iter_sources(source, as_html=as_html, on_error=skipped):
-        report = run_check(text, jurisdictions=jurisdiction, nlp=nlp, min_confidence=min_confidence)
-        worst = max([worst, *(SEVERITY_RANK[f.severity] for f in report.findings)])
-        if fmt == "json":
-            documents.append({"source": name, **report.to_dict()})
-        elif fmt == "sarif":
-            checked.append((name, text, report))
-        else:
-            click.echo(render_text(name, text, report))
     if fmt == "sarif":
-        from .sarif import to_sarif
+        from .render.sarif import to_sarif
 
-        rules = nlp.get_pipe("hypecheck_claims").rules
-        click.echo(json.dumps(to_sarif(checked, rules), ensure_ascii=False, indent=2))
+        claims = nlp.get_pipe("hypecheck_claims")
+        sarif = to_sarif(run.checked, claims.rules, notes=claims.ruleset.notes, unreadable=run.unreadable,
+                         notices=run.notices, exit_code=int(status), baseline=comparison)
+        click.echo(json.dumps(sarif, ensure_ascii=False, indent=2), file=out)
+        return
+    documents: list[dict[str, Any]] = []
+    for name, text, report in run.checked:
+        states = comparison.states[name] if comparison is not None else None
+        if fmt == "json":
+            document = {"source": name, **report.to_dict()}
+            for i, (finding, fp) in enumerate(zip(document["findings"], fingerprints(report), strict=True)):
+                finding["fingerprint"] = fp
+                if states:
+                    finding["baseline"] = states[i]
+            notices = [n.to_dict() for source, n in run.notices if source == name]
+            if notices:
+                document["suppression_notices"] = notices
+            documents.append(document)
+            continue
+        shown = [f for i, f in enumerate(report.findings)
+                 if f.suppression is None and (states is None or states[i] == "new")]
+        click.echo(render_text(name, text, replace(report, findings=shown)), file=out)
+        for f in report.findings:
+            if f.suppression is not None:
+                click.echo(f"  suppressed  \u201c{f.text}\u201d  [{f.rule}]  reason: {f.suppression['reason']}",
+                           file=out)
+        if states and states.count("unchanged"):
+            click.echo(f"  {states.count('unchanged')} finding(s) in the baseline not shown", file=out)
     if fmt == "json":
-        single = source == "-" or source.lower().startswith(("http://", "https://")) or Path(source).is_file()
-        click.echo(json.dumps(documents[0] if single else documents, ensure_ascii=False, indent=2))
-    if failed:
-        click.echo(f"hypecheck: {len(failed)} file(s) could not be checked", err=True)
-        sys.exit(ExitStatus.USAGE)
-    threshold = SEVERITY_RANK.get(fail_on, 99)
-    sys.exit(ExitStatus.FINDINGS if worst and worst >= threshold else ExitStatus.CLEAN)
+        documents += [{"source": name, "error": problem} for name, problem in run.unreadable]
+        click.echo(json.dumps(documents[0] if single and documents else documents, ensure_ascii=False, indent=2),
+                   file=out)
 
 
 @cli.command()
@@ -237,12 +338,14 @@ def rules_notes(rule_packs: tuple[str, ...], fmt: str) -> None:
 
 @rules.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--no-builtin", is_flag=True, help="With PATHS: test only those packs' rules.")
-def rules_test(paths: tuple[str, ...], no_builtin: bool) -> None:
-    """Run every rule's own examples (the built-in pack, or the packs given)."""
+@RULES_OPTION
+@click.option("--no-builtin", is_flag=True, help="With packs: test only those packs' rules.")
+def rules_test(paths: tuple[str, ...], rule_packs: tuple[str, ...], no_builtin: bool) -> None:
+    """Run every rule's own examples (the built-in pack and the settings' packs, or the PATHS given)."""
     from .ruletest import run_examples
 
-    failures, total = run_examples(paths, builtin=not no_builtin or not paths, only_packs=bool(paths))
+    packs = [*paths, *rule_packs]
+    failures, total = run_examples(packs, builtin=not no_builtin or not packs, only_packs=bool(paths))
     for failure in failures:
         click.echo(failure)
     click.echo(f"{total - len(failures)} passed, {len(failures)} failed")
@@ -252,12 +355,31 @@ def rules_test(paths: tuple[str, ...], no_builtin: bool) -> None:
 @cli.command()
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @click.option("--errors", default=0, help="Show up to N misses and false alarms per category.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@JURISDICTION_OPTION
 @RULES_OPTION
-def evaluate(gold: str, errors: int, rule_packs: tuple[str, ...]) -> None:
-    """Score the checker on a labelled JSONL corpus (id, text, labels)."""
-    from .evaluation import evaluate_corpus
+@NO_BUILTIN_OPTION
+@SELECT_OPTION
+@MIN_CONFIDENCE_OPTION
+def evaluate(gold: str, errors: int, fmt: str, jurisdiction: tuple[str, ...], rule_packs: tuple[str, ...],
+             no_builtin: bool, select: str, min_confidence: float | None) -> None:
+    """Score the checker on a labelled JSONL corpus (id, text, labels).
 
-    click.echo(evaluate_corpus(_load(rule_packs, False, ""), gold, errors=errors))
+    Macro F1 averages the categories with gold examples; malformed lines,
+    duplicate ids and unknown labels are reported with their line numbers.
+    """
+    from .evaluation import evaluate as run_evaluation
+    from .evaluation import format_text, to_json
+
+    result = run_evaluation(_load(rule_packs, no_builtin, select), gold, jurisdictions=jurisdiction,
+                            min_confidence=min_confidence)
+    if fmt == "json":
+        click.echo(json.dumps(to_json(result, errors=errors), ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_text(result, errors=errors))
+    if result["problems"]:
+        click.echo(f"hypecheck: {len(result['problems'])} problem(s) in {gold}; see \"problems\"" if fmt == "json"
+                   else f"hypecheck: {len(result['problems'])} problem(s) in {gold} (listed above)", err=True)
 
 
 @cli.command()
@@ -304,14 +426,33 @@ def _load_rules_only(rule_packs: tuple[str, ...]) -> Any:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--allow-fetch", is_flag=True, help="Let the page fetch a web address server-side.")
-def serve(host: str, port: int, allow_fetch: bool) -> None:
+@RULES_OPTION
+@NO_BUILTIN_OPTION
+@SELECT_OPTION
+def serve(host: str, port: int, allow_fetch: bool, rule_packs: tuple[str, ...], no_builtin: bool,
+          select: str) -> None:
     """Serve the web page and JSON API with waitress."""
     from .webapp import serve as run_server
 
+    config = {}
+    if rule_packs or no_builtin or select or _model_choice() is not True:  # else the app builds the default
+        config["HYPECHECK_ENGINE"] = _engine(_load(rule_packs, no_builtin, select))
     try:
-        run_server(host=host, port=port, allow_fetch=allow_fetch)
+        run_server(host=host, port=port, allow_fetch=allow_fetch, config=config)
     except OSError as exc:  # the port is taken, or the address is not ours
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+
+
+def _engine(nlp: Any) -> Any:
+    """The web app's engine around a pipeline built from the command's (or the settings') rules."""
+    import threading
+
+    from . import CATEGORIES, JURISDICTIONS, list_rules
+    from .webapp.service import Engine
+
+    rules = [{k: v for k, v in r.items() if k != "file"} for r in list_rules(nlp)]  # "file" is a server path
+    return Engine(nlp=nlp, version=__version__, jurisdictions=dict(JURISDICTIONS), categories=dict(CATEGORIES),
+                  rules=rules, lock=threading.Lock())
 
 
 def main() -> None:

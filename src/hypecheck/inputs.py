@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from .errors import InputError
 
@@ -93,3 +95,75 @@ def iter_sources(
             on_error(str(file), error)
             continue
         yield str(file), text
+
+
+class Source(NamedTuple):
+    """One input to check: its name, the text checked, and what the user wrote (``raw``; HTML before extraction)."""
+
+    name: str
+    text: str
+    raw: str
+
+
+GLOB_CHARACTERS = frozenset("*?[")
+
+
+def _hidden(path: Path, root: Path | None = None) -> bool:
+    parts = path.relative_to(root).parts if root is not None else path.parts
+    return any(part.startswith(".") and part not in {".", ".."} for part in parts)
+
+
+def expand(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
+    """``(name, problem)`` for every input named by ``paths``: ``-``, web addresses, files, folders, globs.
+
+    Folders and globs pick the text files under them (``.txt``, ``.md``, ``.html``, ...)
+    and skip hidden files and folders; a file named outright is always read.  A path
+    that names nothing yields its problem instead of a name.  Each file comes once.
+    """
+    seen: set[str] = set()
+    for given in paths:
+        if given == "-" or given.lower().startswith(("http://", "https://")):
+            found = [given]
+        elif Path(given).is_dir():
+            root = Path(given)
+            found = [str(p) for p in sorted(root.rglob("*"))
+                     if p.suffix.lower() in FOLDER_SUFFIXES and not _hidden(p, root) and p.is_file()]
+            if not found:
+                yield given, f"{given}: no .txt, .md or .html files in this folder"
+                continue
+        elif Path(given).exists():
+            found = [given]
+        elif GLOB_CHARACTERS & set(given):
+            found = []
+            for match in sorted(glob.glob(given, recursive=True)):
+                path = Path(match)
+                if path.is_dir() and not _hidden(path):
+                    found += [p for p, _ in expand([match])]
+                elif path.suffix.lower() in FOLDER_SUFFIXES and not _hidden(path) and path.is_file():
+                    found.append(match)
+            if not found:
+                yield given, f"{given}: no .txt, .md or .html files match"
+                continue
+        else:
+            yield given, f"{given}: no such file or folder"
+            continue
+        for name in found:
+            key = name if name == "-" or "://" in name else str(Path(name).resolve())
+            if key not in seen:
+                seen.add(key)
+                yield name, None
+
+
+def read_source(name: str, *, as_html: bool | None = None) -> Source:
+    """Read one input named by :func:`expand`; raises :class:`InputError` when it cannot be read."""
+    if name == "-":
+        raw = decode(sys.stdin.buffer.read(), "<stdin>")
+        return Source("<stdin>", prepare(raw, as_html=as_html), raw)
+    if name.lower().startswith(("http://", "https://")):
+        text = fetch_text(name, as_html=as_html)
+        return Source(name, text, text)
+    try:
+        raw = decode(Path(name).read_bytes(), name)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from exc
+    return Source(name, prepare(raw, as_html=as_html), raw)

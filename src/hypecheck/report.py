@@ -38,9 +38,11 @@ class Finding:
     suggestion: str
     context: tuple[str, ...] = ()
     notes: tuple[dict[str, Any], ...] = ()
+    # Set by hypecheck.suppress when a reviewed marker accepts this finding: rules, reason, line, kind.
+    suppression: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        data = {
             "rule": self.rule,
             "category": self.category,
             "severity": self.severity,
@@ -54,6 +56,9 @@ class Finding:
             "suggestion": self.suggestion,
             "notes": list(self.notes),
         }
+        if self.suppression is not None:  # only on suppressed findings, so existing output is unchanged
+            data["suppression"] = dict(self.suppression)
+        return data
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Renderers of reports for other tools (SARIF)."""
