@@ -92,7 +92,8 @@ def load(path: str | Path) -> Baseline:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the baseline ({exc.strerror or exc})") from exc
+        raise InputError(f"{path}: cannot read the baseline ({exc.strerror or exc}); "
+                         "write one with --write-baseline") from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}: the baseline is not JSON ({exc.msg})") from exc
     if not isinstance(data, dict) or data.get("hypecheck_baseline") != FORMAT or not isinstance(
