@@ -123,8 +123,9 @@ def check(paths: tuple[str, ...], fmt: str, output: str, fail_on: str, baseline:
         report_baseline(str(baseline), comparison)
     status = exit_status(run, comparison, fail_on, wrote_baseline=bool(write_baseline))
     single = len(names) == 1 and (names[0] == "-" or "://" in names[0] or Path(names[0]).is_file())
-    with open_output(output) as out:
-        render(fmt, run, out, nlp=nlp, comparison=comparison, status=status, single=single)
+    if not (write_baseline and fmt == "text" and output == "-"):  # adopting: the summary line is enough
+        with open_output(output) as out:
+            render(fmt, run, out, nlp=nlp, comparison=comparison, status=status, single=single)
     if run.unreadable:
         click.echo(f"hypecheck: {len(run.unreadable)} input(s) could not be checked", err=True)
     sys.exit(status)
