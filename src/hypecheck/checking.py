@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import json
 from enum import IntEnum
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
 from .errors import InputError
 from .ruleset import SEVERITY_RANK
+
+if TYPE_CHECKING:
+    from .baseline import Comparison
+    from .report import Report
+    from .suppress import Notice
 
 
 class ExitStatus(IntEnum):
@@ -30,9 +35,9 @@ class ExitStatus(IntEnum):
 class Run(NamedTuple):
     """One check run: ``(name, text, report)`` per checked input, the unreadable ones, marker notices."""
 
-    checked: list[tuple[str, str, Any]]
+    checked: list[tuple[str, str, Report]]
     unreadable: list[tuple[str, str]]
-    notices: list[tuple[str, Any]]
+    notices: list[tuple[str, Notice]]
 
 
 def collect(nlp: Any, names: list[str], *, jurisdiction: tuple[str, ...], min_confidence: float | None,
@@ -63,7 +68,7 @@ def collect(nlp: Any, names: list[str], *, jurisdiction: tuple[str, ...], min_co
     return run
 
 
-def exit_status(run: Run, comparison: Any, fail_on: str, *, wrote_baseline: bool) -> ExitStatus:
+def exit_status(run: Run, comparison: Comparison | None, fail_on: str, *, wrote_baseline: bool) -> ExitStatus:
     """The exit status: unreadable inputs first, then the worst finding that counts."""
     if run.unreadable:
         return ExitStatus.UNREADABLE if run.checked else ExitStatus.USAGE
@@ -75,7 +80,8 @@ def exit_status(run: Run, comparison: Any, fail_on: str, *, wrote_baseline: bool
     return ExitStatus.FINDINGS if worst and worst >= SEVERITY_RANK.get(fail_on, 99) else ExitStatus.CLEAN
 
 
-def report_baseline(path: str, comparison: Any) -> None:
+def report_baseline(path: str, comparison: Comparison) -> None:
+    """One summary line on stderr, then each baselined finding that is gone."""
     counts = comparison.counts()
     click.echo(f"hypecheck: baseline {path}: {counts['new']} new, {counts['unchanged']} unchanged, "
                f"{counts['fixed']} fixed since", err=True)
@@ -84,19 +90,16 @@ def report_baseline(path: str, comparison: Any) -> None:
 
 
 def open_output(output: str) -> Any:
+    """The file for ``-o`` (``-``: standard output), or a click error naming it."""
     try:
         return click.open_file(output, "w", encoding="utf-8")
     except OSError as exc:
         raise click.FileError(output, hint=exc.strerror or str(exc)) from exc
 
 
-def render(fmt: str, run: Run, out: Any, *, nlp: Any, comparison: Any, status: int, single: bool) -> None:
-    """Write the collected run in one format."""
-    from dataclasses import replace
-
-    from .baseline import fingerprints
-    from .output import render_text
-
+def render(fmt: str, run: Run, out: Any, *, nlp: Any, comparison: Comparison | None, status: int,
+           single: bool) -> None:
+    """Write the collected run in one format (``single``: one report object rather than a list, in JSON)."""
     if fmt == "sarif":
         from .render.sarif import to_sarif
 
@@ -104,31 +107,44 @@ def render(fmt: str, run: Run, out: Any, *, nlp: Any, comparison: Any, status: i
         sarif = to_sarif(run.checked, claims.rules, notes=claims.ruleset.notes, unreadable=run.unreadable,
                          notices=run.notices, exit_code=int(status), baseline=comparison)
         click.echo(json.dumps(sarif, ensure_ascii=False, indent=2), file=out)
-        return
-    documents: list[dict[str, Any]] = []
-    for name, text, report in run.checked:
-        states = comparison.states[name] if comparison is not None else None
-        if fmt == "json":
-            document = {"source": name, **report.to_dict()}
-            for i, (finding, fp) in enumerate(zip(document["findings"], fingerprints(report), strict=True)):
-                finding["fingerprint"] = fp
-                if states:
-                    finding["baseline"] = states[i]
-            notices = [n.to_dict() for source, n in run.notices if source == name]
-            if notices:
-                document["suppression_notices"] = notices
-            documents.append(document)
-            continue
-        shown = [f for i, f in enumerate(report.findings)
-                 if f.suppression is None and (states is None or states[i] == "new")]
-        click.echo(render_text(name, text, replace(report, findings=shown)), file=out)
-        for f in report.findings:
-            if f.suppression is not None:
-                click.echo(f"  suppressed  \u201c{f.text}\u201d  [{f.rule}]  reason: {f.suppression['reason']}",
-                           file=out)
-        if states and states.count("unchanged"):
-            click.echo(f"  {states.count('unchanged')} finding(s) in the baseline not shown", file=out)
-    if fmt == "json":
+    elif fmt == "json":
+        documents = [_document(name, report, run, comparison) for name, _text, report in run.checked]
         documents += [{"source": name, "error": problem} for name, problem in run.unreadable]
         click.echo(json.dumps(documents[0] if single and documents else documents, ensure_ascii=False, indent=2),
                    file=out)
+    else:
+        for name, text, report in run.checked:
+            click.echo(_text(name, text, report, comparison), file=out)
+
+
+def _document(name: str, report: Report, run: Run, comparison: Comparison | None) -> dict[str, Any]:
+    """The JSON report of one input, with fingerprints, baseline states and marker notices."""
+    from .baseline import fingerprints
+
+    states = comparison.states[name] if comparison is not None else None
+    document = {"source": name, **report.to_dict()}
+    for i, (finding, fp) in enumerate(zip(document["findings"], fingerprints(report), strict=True)):
+        finding["fingerprint"] = fp
+        if states:
+            finding["baseline"] = states[i]
+    notices = [n.to_dict() for source, n in run.notices if source == name]
+    if notices:
+        document["suppression_notices"] = notices
+    return document
+
+
+def _text(name: str, text: str, report: Report, comparison: Comparison | None) -> str:
+    """The terminal report of one input: the findings that count in full, then the suppressed ones."""
+    from dataclasses import replace
+
+    from .output import render_text
+
+    states = comparison.states[name] if comparison is not None else None
+    shown = [f for i, f in enumerate(report.findings)
+             if f.suppression is None and (states is None or states[i] == "new")]
+    lines = [render_text(name, text, replace(report, findings=shown))]
+    lines += [f"  suppressed  \u201c{f.text}\u201d  [{f.rule}]  reason: {f.suppression['reason']}"
+              for f in report.findings if f.suppression is not None]
+    if states and states.count("unchanged"):
+        lines.append(f"  {states.count('unchanged')} finding(s) in the baseline not shown")
+    return "\n".join(lines)
