@@ -38,6 +38,7 @@ class Run(NamedTuple):
     checked: list[tuple[str, str, Report]]
     unreadable: list[tuple[str, str]]
     notices: list[tuple[str, Notice]]
+    order: list[str]  # every input's name, checked or not, in the order met
 
 
 def collect(nlp: Any, names: list[str], *, jurisdiction: tuple[str, ...], min_confidence: float | None,
@@ -49,8 +50,9 @@ def collect(nlp: Any, names: list[str], *, jurisdiction: tuple[str, ...], min_co
     from .suppress import apply
 
     known = [r.id for r in nlp.get_pipe("hypecheck_claims").rules] + [f"{c}.learned" for c in CATEGORIES]
-    run = Run([], [], [])
+    run = Run([], [], [], [])
     for name, problem in expand(names):
+        run.order.append(name)
         try:
             if problem is not None:
                 raise InputError(problem)
@@ -59,6 +61,7 @@ def collect(nlp: Any, names: list[str], *, jurisdiction: tuple[str, ...], min_co
             run.unreadable.append((name, str(error)))
             click.echo(f"hypecheck: {error}", err=True)
             continue
+        run.order[-1] = source.name  # "-" is reported as <stdin>
         report = run_check(source.text, jurisdictions=jurisdiction, nlp=nlp, min_confidence=min_confidence)
         report, notices = apply(report, source.text, source.raw, known=known)
         for notice in notices:
@@ -108,8 +111,9 @@ def render(fmt: str, run: Run, out: Any, *, nlp: Any, comparison: Comparison | N
                          notices=run.notices, exit_code=int(status), baseline=comparison)
         click.echo(json.dumps(sarif, ensure_ascii=False, indent=2), file=out)
     elif fmt == "json":
-        documents = [_document(name, report, run, comparison) for name, _text, report in run.checked]
-        documents += [{"source": name, "error": problem} for name, problem in run.unreadable]
+        by_name = {name: _document(name, report, run, comparison) for name, _text, report in run.checked}
+        by_name.update({name: {"source": name, "error": problem} for name, problem in run.unreadable})
+        documents = [by_name[name] for name in run.order]  # errors in their place, the order kept
         click.echo(json.dumps(documents[0] if single and documents else documents, ensure_ascii=False, indent=2),
                    file=out)
     else:
