@@ -8,7 +8,9 @@ import subprocess
 import sys
 import urllib.request
 
-from conftest import run_cli
+from conftest import ROOT, run_cli
+
+from hypecheck.config import APPLIES, KEYS
 
 RULE = """\
 id: hype.sparkle
@@ -94,3 +96,11 @@ def test_serve_uses_the_settings_rules(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_every_setting_is_documented_with_the_commands_it_reaches():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| setting | check | batch |", 1)[1].split("\n\n", 1)[0]
+    assert set(APPLIES) == KEYS
+    for key in KEYS:
+        assert f"\n{key}:" in readme and f"`{key}`" in table, key
