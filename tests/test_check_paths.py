@@ -60,3 +60,11 @@ def test_text_report_to_a_file_has_no_colour_codes(tmp_path):
     result = run_cli("check", "other/e.txt", "-o", "report.txt", cwd=site)
     text = (site / "report.txt").read_text(encoding="utf-8")
     assert result.returncode == 1 and "dose.active-count" in text and "\x1b[" not in text
+
+
+def test_a_hidden_folder_named_in_a_glob_is_kept_but_hidden_ones_below_are_skipped(tmp_path):
+    (tmp_path / ".site" / ".drafts").mkdir(parents=True)
+    (tmp_path / ".site" / "a.md").write_text("It cures eczema.\n", encoding="utf-8")
+    (tmp_path / ".site" / ".drafts" / "b.md").write_text("It cures eczema.\n", encoding="utf-8")
+    result = run_cli("check", ".site/**/*.md", "--format", "json", cwd=tmp_path)
+    assert _sources(result) == [".site/a.md"] and result.returncode == 1

@@ -113,6 +113,15 @@ def _hidden(path: Path, root: Path | None = None) -> bool:
     return any(part.startswith(".") and part not in {".", ".."} for part in parts)
 
 
+def _until_glob(parts: tuple[str, ...]) -> list[str]:
+    literal = []
+    for part in parts:
+        if GLOB_CHARACTERS & set(part):
+            break
+        literal.append(part)
+    return literal
+
+
 def expand(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
     """``(name, problem)`` for every input named by ``paths``: ``-``, web addresses, files, folders, globs.
 
@@ -135,11 +144,13 @@ def expand(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
             found = [given]
         elif GLOB_CHARACTERS & set(given):
             found = []
+            literal = Path(*_until_glob(Path(given).parts))  # a hidden folder named in the pattern is kept
             for match in sorted(glob.glob(given, recursive=True)):
                 path = Path(match)
-                if path.is_dir() and not _hidden(path):
+                hidden = _hidden(path, literal) if path.is_relative_to(literal) else _hidden(path)
+                if path.is_dir() and not hidden:
                     found += [p for p, _ in expand([match])]
-                elif path.suffix.lower() in FOLDER_SUFFIXES and not _hidden(path) and path.is_file():
+                elif path.suffix.lower() in FOLDER_SUFFIXES and not hidden and path.is_file():
                     found.append(match)
             if not found:
                 yield given, f"{given}: no .txt, .md or .html files match"
