@@ -97,3 +97,21 @@ def test_api_check_matches_the_openapi_document(server: str):
 def test_export_json_over_http(server: str):
     form = urllib.parse.urlencode({"text": WEB_AD, "format": "text", "j": "us"}).encode()
     validate(_post(server + "/export.json", form, "application/x-www-form-urlencoded"))
+
+
+def test_check_json_with_suppressions_and_a_baseline(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(
+        "Our serum treats hair loss.\n"
+        "Each vial holds 10 billion exosomes. hypecheck: ignore[dose] reason: lab certificate linked below\n"
+        "It is clinically proven. hypecheck: ignore[evidence]\n",
+        encoding="utf-8",
+    )
+    baseline = tmp_path / "baseline.json"
+    run_cli("check", str(page), "--write-baseline", str(baseline))
+    page.write_text(page.read_text(encoding="utf-8") + "It regrows hair.\n", encoding="utf-8")
+    result = run_cli("check", str(page), "--baseline", str(baseline), "--format", "json")
+    report = json.loads(result.stdout)
+    validate(report)
+    assert report["suppression_notices"] and any("suppression" in f for f in report["findings"])
+    assert {f["baseline"] for f in report["findings"]} >= {"new", "unchanged"}

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
+from .checking import ExitStatus
 from .constants import CLAIMS_PIPE, DEFAULT_MAX_FINDINGS, JURISDICTIONS, SEVERITY_RANK
 from .errors import HypecheckError
 from .report import parse_jurisdictions
-
-
-class ExitStatus(IntEnum):
-    CLEAN = 0
-    FINDINGS = 1
-    USAGE = 2
-    INTERNAL = 4
 
 
 def _jurisdictions(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
@@ -88,14 +80,20 @@ def cli(ctx: click.Context, config: Path | None, model_dir: str | None, rules_on
 
 
 @cli.command()
-@click.argument("source", default="-", type=click.Path(allow_dash=True, dir_okay=True))
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "markdown", "html"]), default="text",
               show_default=True, help="text for people, json (the report contract), sarif (code-scanning tools), "
               "or a report to hand on: markdown or html (the page's printable report).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Write the report to this file (default: standard output).")
 @click.option(
     "--fail-on", type=click.Choice(["low", "medium", "high", "never"]), default="low", show_default=True,
     help="Exit 1 when a finding at or above this severity is found.",
 )
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Fail only on findings not in this baseline file; report the ones fixed since.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False), default=None,
+              help="Record today's findings in this baseline file (exit 0 unless an input cannot be read).")
 @JURISDICTION_OPTION
 @RULES_OPTION
 @NO_BUILTIN_OPTION
@@ -105,59 +103,38 @@ def cli(ctx: click.Context, config: Path | None, model_dir: str | None, rules_on
 @click.option("--explain", "-v", is_flag=True, help="Text: add why, what instead and the notes under each finding.")
 @click.option("--max-findings", type=click.IntRange(0), default=DEFAULT_MAX_FINDINGS, show_default=True,
               help="JSON: list at most this many findings per report (\"more\" counts the rest); 0 for all.")
-def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], rule_packs: tuple[str, ...],
-          no_builtin: bool, select: str, min_confidence: float | None, as_html: bool | None, explain: bool,
-          max_findings: int) -> None:
-    """Check a file, a folder of files, a public web address, or standard input (-)."""
-    from .inputs import iter_sources
-    from .render.text import render_text
+def check(paths: tuple[str, ...], fmt: str, output: str, fail_on: str, baseline: str | None,
+          write_baseline: str | None, jurisdiction: tuple[str, ...], rule_packs: tuple[str, ...], no_builtin: bool,
+          select: str, min_confidence: float | None, as_html: bool | None, explain: bool, max_findings: int) -> None:
+    """Check files, folders, globs ('pages/**/*.md'), web addresses, or standard input (-, the default).
 
+    Exit 0 clean, 1 findings at or above --fail-on (suppressed and baselined ones
+    do not count), 2 usage error or nothing readable, 3 some inputs could not be
+    read (the others were checked and reported).
+    """
+    from . import baseline as baselines
+    from .checking import collect, exit_status, open_output, render, report_baseline
+
+    names = list(paths) or ["-"]
+    accepted = baselines.load(baseline) if baseline and not write_baseline else None  # a broken one stops early
     nlp = _load(rule_packs, no_builtin, select)
-    from . import check as run_check
-
-    worst = 0
-    documents, checked = [], []
-    failed: list[str] = []
-
-    def skipped(name: str, error: HypecheckError) -> None:  # one unreadable file in a folder costs only that file
-        failed.append(str(error))
-        click.echo(f"hypecheck: {error}", err=True)
-        if fmt == "json":
-            documents.append({"source": name, "error": str(error)})
-
-    fmt_in = "auto" if as_html is None else "html" if as_html else "text"
-    loopback = os.environ.get("HYPECHECK_FETCH_ALLOW_LOOPBACK") == "1"  # tests' local server only
-    colour = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
-    for name, prepared in iter_sources(source, fmt=fmt_in, allow_loopback=loopback, on_error=skipped):
-        for notice in prepared.notices:
-            click.echo(f"hypecheck: {name}: {notice}", err=True)
-        report = run_check(prepared, jurisdictions=jurisdiction, nlp=nlp, min_confidence=min_confidence)
-        worst = max([worst, *(SEVERITY_RANK[f.severity] for f in report.findings)])
-        if fmt == "json":
-            documents.append({"source": name, **report.to_dict(max_findings=max_findings)})
-        elif fmt != "text":
-            checked.append((name, prepared.text, report))
-        else:
-            click.echo(render_text(name, report, explain=explain, colour=colour), color=colour)
-    if fmt == "sarif":
-        from .sarif import to_sarif
-
-        rules = nlp.get_pipe("hypecheck_claims").rules
-        click.echo(json.dumps(to_sarif(checked, rules), ensure_ascii=False, indent=2))
-    if fmt in ("markdown", "html"):
-        from .render import html, markdown
-        from .render.view import build_view
-
-        views = [build_view(report, text, source=name) for name, text, report in checked]
-        click.echo((html if fmt == "html" else markdown).document(views), nl=False)
-    if fmt == "json":
-        single = source == "-" or source.lower().startswith(("http://", "https://")) or Path(source).is_file()
-        click.echo(json.dumps(documents[0] if single else documents, ensure_ascii=False, indent=2))
-    if failed:
-        click.echo(f"hypecheck: {len(failed)} file(s) could not be checked", err=True)
-        sys.exit(ExitStatus.USAGE)
-    threshold = SEVERITY_RANK.get(fail_on, 99)
-    sys.exit(ExitStatus.FINDINGS if worst and worst >= threshold else ExitStatus.CLEAN)
+    run = collect(nlp, names, jurisdiction=jurisdiction, min_confidence=min_confidence, as_html=as_html)
+    comparison = None
+    if write_baseline:
+        count = baselines.write(write_baseline, run.checked)
+        click.echo(f"hypecheck: wrote {count} finding(s) of {len(run.checked)} file(s) to {write_baseline}", err=True)
+    elif accepted is not None:
+        comparison = baselines.compare(accepted, run.checked)
+        report_baseline(str(baseline), comparison)
+    status = exit_status(run, comparison, fail_on, wrote_baseline=bool(write_baseline))
+    single = len(names) == 1 and (names[0] == "-" or "://" in names[0] or Path(names[0]).is_file())
+    if not (write_baseline and fmt == "text" and output == "-"):  # adopting: the summary line is enough
+        with open_output(output) as out:
+            render(fmt, run, out, nlp=nlp, comparison=comparison, status=status, single=single,
+                   explain=explain, max_findings=max_findings)
+    if run.unreadable:
+        click.echo(f"hypecheck: {len(run.unreadable)} input(s) could not be checked", err=True)
+    sys.exit(status)
 
 
 @cli.command()
@@ -255,12 +232,14 @@ def rules_notes(rule_packs: tuple[str, ...], fmt: str) -> None:
 
 @rules.command("test")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--no-builtin", is_flag=True, help="With PATHS: test only those packs' rules.")
-def rules_test(paths: tuple[str, ...], no_builtin: bool) -> None:
-    """Run every rule's own examples (the built-in pack, or the packs given)."""
+@RULES_OPTION
+@click.option("--no-builtin", is_flag=True, help="With packs: test only those packs' rules.")
+def rules_test(paths: tuple[str, ...], rule_packs: tuple[str, ...], no_builtin: bool) -> None:
+    """Run every rule's own examples (the built-in pack and the settings' packs, or the PATHS given)."""
     from .ruletest import run_examples
 
-    failures, total = run_examples(paths, builtin=not no_builtin or not paths, only_packs=bool(paths))
+    packs = [*paths, *rule_packs]
+    failures, total = run_examples(packs, builtin=not no_builtin or not packs, only_packs=bool(paths))
     for failure in failures:
         click.echo(failure)
     click.echo(f"{total - len(failures)} passed, {len(failures)} failed")
@@ -270,12 +249,31 @@ def rules_test(paths: tuple[str, ...], no_builtin: bool) -> None:
 @cli.command()
 @click.argument("gold", type=click.Path(exists=True, dir_okay=False))
 @click.option("--errors", default=0, help="Show up to N misses and false alarms per category.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@JURISDICTION_OPTION
 @RULES_OPTION
-def evaluate(gold: str, errors: int, rule_packs: tuple[str, ...]) -> None:
-    """Score the checker on a labelled JSONL corpus (id, text, labels)."""
-    from .evaluation import evaluate_corpus
+@NO_BUILTIN_OPTION
+@SELECT_OPTION
+@MIN_CONFIDENCE_OPTION
+def evaluate(gold: str, errors: int, fmt: str, jurisdiction: tuple[str, ...], rule_packs: tuple[str, ...],
+             no_builtin: bool, select: str, min_confidence: float | None) -> None:
+    """Score the checker on a labelled JSONL corpus (id, text, labels).
 
-    click.echo(evaluate_corpus(_load(rule_packs, False, ""), gold, errors=errors))
+    Macro F1 averages the categories with gold examples; malformed lines,
+    duplicate ids and unknown labels are reported with their line numbers.
+    """
+    from .evaluation import evaluate as run_evaluation
+    from .evaluation import format_text, to_json
+
+    result = run_evaluation(_load(rule_packs, no_builtin, select), gold, jurisdictions=jurisdiction,
+                            min_confidence=min_confidence)
+    if fmt == "json":
+        click.echo(json.dumps(to_json(result, errors=errors), ensure_ascii=False, indent=1))
+    else:
+        click.echo(format_text(result, errors=errors))
+    if result["problems"]:
+        click.echo(f"hypecheck: {len(result['problems'])} problem(s) in {gold}; see \"problems\"" if fmt == "json"
+                   else f"hypecheck: {len(result['problems'])} problem(s) in {gold} (listed above)", err=True)
 
 
 @cli.command()
@@ -322,14 +320,33 @@ def _load_rules_only(rule_packs: tuple[str, ...]) -> Any:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--allow-fetch", is_flag=True, help="Let the page fetch a web address server-side.")
-def serve(host: str, port: int, allow_fetch: bool) -> None:
+@RULES_OPTION
+@NO_BUILTIN_OPTION
+@SELECT_OPTION
+def serve(host: str, port: int, allow_fetch: bool, rule_packs: tuple[str, ...], no_builtin: bool,
+          select: str) -> None:
     """Serve the web page and JSON API with waitress."""
     from .webapp import serve as run_server
 
+    config = {}
+    if rule_packs or no_builtin or select or _model_choice() is not True:  # else the app builds the default
+        config["HYPECHECK_ENGINE"] = _engine(_load(rule_packs, no_builtin, select))
     try:
-        run_server(host=host, port=port, allow_fetch=allow_fetch)
+        run_server(host=host, port=port, allow_fetch=allow_fetch, config=config)
     except OSError as exc:  # the port is taken, or the address is not ours
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+
+
+def _engine(nlp: Any) -> Any:
+    """The web app's engine around a pipeline built from the command's (or the settings') rules."""
+    import threading
+
+    from . import CATEGORIES, JURISDICTIONS, list_rules
+    from .webapp.service import Engine
+
+    rules = [{k: v for k, v in r.items() if k != "file"} for r in list_rules(nlp)]  # "file" is a server path
+    return Engine(nlp=nlp, version=__version__, jurisdictions=dict(JURISDICTIONS), categories=dict(CATEGORIES),
+                  rules=rules, lock=threading.Lock())
 
 
 def main() -> None:

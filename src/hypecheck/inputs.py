@@ -6,11 +6,12 @@ the same HTML is extracted the same way with the same notices everywhere.
 
 from __future__ import annotations
 
+import glob
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .constants import FETCH_MAX_BYTES, FETCH_TIMEOUT, MAX_INPUT_BYTES
 from .errors import InputError
@@ -164,3 +165,86 @@ def iter_sources(
             on_error(str(file), error)
             continue
         yield str(file), prepared
+
+
+class Source(NamedTuple):
+    """One input to check: its name, the prepared input, and what the user wrote (``raw``; HTML before extraction)."""
+
+    name: str
+    prepared: Prepared
+    raw: str
+
+
+GLOB_CHARACTERS = frozenset("*?[")
+
+
+def _hidden(path: Path, root: Path | None = None) -> bool:
+    parts = path.relative_to(root).parts if root is not None else path.parts
+    return any(part.startswith(".") and part not in {".", ".."} for part in parts)
+
+
+def _until_glob(parts: tuple[str, ...]) -> list[str]:
+    literal = []
+    for part in parts:
+        if GLOB_CHARACTERS & set(part):
+            break
+        literal.append(part)
+    return literal
+
+
+def expand(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
+    """``(name, problem)`` for every input named by ``paths``: ``-``, web addresses, files, folders, globs.
+
+    Folders and globs pick the text files under them (``.txt``, ``.md``, ``.html``, ...)
+    and skip hidden files and folders; a file named outright is always read.  A path
+    that names nothing yields its problem instead of a name.  Each file comes once.
+    """
+    seen: set[str] = set()
+    for given in paths:
+        if given == "-" or given.lower().startswith(("http://", "https://")):
+            found = [given]
+        elif Path(given).is_dir():
+            root = Path(given)
+            found = [str(p) for p in sorted(root.rglob("*"))
+                     if p.suffix.lower() in FOLDER_SUFFIXES and not _hidden(p, root) and p.is_file()]
+            if not found:
+                yield given, f"{given}: no .txt, .md or .html files in this folder"
+                continue
+        elif Path(given).exists():
+            found = [given]
+        elif GLOB_CHARACTERS & set(given):
+            found = []
+            literal = Path(*_until_glob(Path(given).parts))  # a hidden folder named in the pattern is kept
+            for match in sorted(glob.glob(given, recursive=True)):
+                path = Path(match)
+                hidden = _hidden(path, literal) if path.is_relative_to(literal) else _hidden(path)
+                if path.is_dir() and not hidden:
+                    found += [p for p, _ in expand([match])]
+                elif path.suffix.lower() in FOLDER_SUFFIXES and not hidden and path.is_file():
+                    found.append(match)
+            if not found:
+                yield given, f"{given}: no .txt, .md or .html files match"
+                continue
+        else:
+            yield given, f"{given}: no such file or folder"
+            continue
+        for name in found:
+            key = name if name == "-" or "://" in name else str(Path(name).resolve())
+            if key not in seen:
+                seen.add(key)
+                yield name, None
+
+
+def read_source(name: str, *, fmt: str = "auto", allow_loopback: bool = False) -> Source:
+    """Read and prepare one input named by :func:`expand`; raises :class:`InputError` when it cannot be read."""
+    if name == "-":
+        raw = decode(sys.stdin.buffer.read(), "<stdin>")
+        return Source("<stdin>", prepare_text(raw, fmt, name="<stdin>"), raw)
+    if name.lower().startswith(("http://", "https://")):
+        prepared = prepare_url(name, fmt, allow_loopback=allow_loopback)
+        return Source(name, prepared, prepared.html or prepared.text)
+    try:
+        raw = decode(Path(name).read_bytes(), name)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror or exc})") from exc
+    return Source(name, prepare_text(raw, fmt, name=name), raw)

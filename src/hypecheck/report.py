@@ -58,6 +58,8 @@ class Finding:
     context: tuple[str, ...] = ()
     notes: tuple[dict[str, Any], ...] = ()
     location: Location | None = None
+    # Set by hypecheck.suppress when a reviewed marker accepts this finding: rules, reason, line, kind.
+    suppression: dict[str, Any] | None = None
 
     def to_dict(self, *, notes: bool = True, sentence: bool = True) -> dict[str, Any]:
         """The finding as JSON; ``notes`` are note ids (the report's ``notes`` table holds them)."""
@@ -77,6 +79,8 @@ class Finding:
             data["notes"] = [n["id"] for n in self.notes]
         if self.location is not None:
             data["location"] = self.location.to_dict()
+        if self.suppression is not None:  # only on suppressed findings, so existing output is unchanged
+            data["suppression"] = dict(self.suppression)
         return data
 
 
