@@ -53,7 +53,7 @@ def connect(address: str) -> Client:
             workers = 0
         if workers < 1:
             raise HypecheckError(f"--dask {address}: local:N needs a number of workers of 1 or more")
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0")
         return Client(cluster)
     try:
         return Client(address, timeout=30)
@@ -99,9 +99,9 @@ def check_bag(bag: dask.bag.Bag, spec: PipelineSpec | None = None, output: Outpu
 
 def _check_partition(items: Any, spec: PipelineSpec, output: Output) -> list[dict[str, Any]]:
     records = [
-        checked(item.get("id"), item.get("text"), f"item {n}") if isinstance(item, dict)
-        else ("", {"id": None, "error": f"item {n}: not a record object with id and text"})
-        for n, item in enumerate(items)
+        checked(item.get("id"), item.get("text"), "item") if isinstance(item, dict)
+        else ("", {"id": None, "error": "item: not a record object with id and text"})
+        for item in items
     ]
     same_version(output)
     nlp, lock = pipeline(spec)
