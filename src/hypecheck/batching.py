@@ -35,7 +35,7 @@ from .ruleset import SEVERITY_RANK
 Record = tuple[str, dict[str, Any]]
 Line = tuple[str, int, bool]  # rendered output for one record, its worst severity rank, whether it was unreadable
 MAX_TEXT = 5_000_000  # characters per record, as for one file given to ``check``
-CHUNK_CHARS = 250_000  # a chunk closes at this many characters of text, so long records spread over the workers
+CHUNK_CHARS = 100_000  # a chunk closes at this many characters of text (about a second), so long records spread
 FORMATS = ("jsonl", "csv")
 T = TypeVar("T")
 R = TypeVar("R")

@@ -157,7 +157,7 @@ def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], ru
 @SELECT_OPTION
 @MIN_CONFIDENCE_OPTION
 @click.option("--batch-size", default=256, show_default=True, type=click.IntRange(1),
-              help="Records per chunk handed to a worker (fewer when their texts pass 250,000 characters).")
+              help="Records per chunk handed to a worker (fewer when their texts pass 100,000 characters).")
 @click.option("--jobs", "-J", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes on this machine, each building the pipeline once.")
 @click.option("--dask", "scheduler", metavar="SCHEDULER",
