@@ -7,8 +7,11 @@ Every engine checks the same generated input in the same process: one warm-up
 run each, then ``--rounds`` interleaved rounds (local 1, local 2, Dask 1, Dask 2,
 and a pure-Python spin in 1 and 2 processes that shows how much of a second core
 the machine gives right now).  It prints records/s (median and range), each
-engine's speed-up over one process as the median of per-round ratios, and whether
-every engine wrote byte-identical output (a SHA-256 of the JSON Lines).
+engine's speed-up over one process as the median of per-round ratios, the CPU
+seconds all its processes spent per 1,000 records (this process, the worker
+processes, the Dask workers: what the engine costs, whatever else loads the
+machine), and whether every engine wrote byte-identical output (a SHA-256 of the
+JSON Lines).
 
 Short records are one to four snippets from the project's own written texts
 (``tests/data``); ``--long N`` adds a second input of N records of about 40,000
@@ -22,7 +25,9 @@ import argparse
 import hashlib
 import json
 import multiprocessing
+import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -69,6 +74,21 @@ class Digest:
     def write(self, text: str) -> int:
         self.hash.update(text.encode("utf-8"))
         return len(text)
+
+
+def cpu_seconds(clients: list) -> float:
+    """CPU time so far of this process, its reaped children and every Dask worker process."""
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    for client in clients:
+        total += sum(client.run(_own_cpu).values())
+    return total
+
+
+def _own_cpu() -> float:
+    return sum(os.times()[:2])
 
 
 def _spin(n: int) -> int:
@@ -124,12 +144,14 @@ def main() -> None:
             engines[f"dask {workers} worker{'s' if workers > 1 else ''}"] = {
                 "engine": dask_engine(client, spec, output)}
 
-    def timed(path: Path, options: dict) -> tuple[float, str]:
+    def timed(path: Path, options: dict) -> tuple[float, float, str]:
         sink = Digest()
+        cpu = cpu_seconds([c for c, _ in clusters])
         start = time.perf_counter()
         run_batch(nlp, str(path), sink, jurisdictions=jurisdictions, batch_size=args.batch_size, spec=spec,
                   progress=False, **options)
-        return time.perf_counter() - start, sink.hash.hexdigest()
+        wall = time.perf_counter() - start
+        return wall, cpu_seconds([c for c, _ in clusters]) - cpu, sink.hash.hexdigest()
 
     print(f"{args.records:,} short records ({inputs['short'][0].stat().st_size / 1e6:.1f} MB)"
           + (f", {args.long} long records ({inputs['long'][0].stat().st_size / 1e6:.1f} MB)" if args.long else "")
@@ -137,12 +159,14 @@ def main() -> None:
     for name, (path, count) in inputs.items():
         times: dict[str, list[float]] = {e: [] for e in [*engines, "spin 1 process", "spin 2 processes"]}
         digests: dict[str, set[str]] = {e: set() for e in engines}
+        cpu: dict[str, list[float]] = {e: [] for e in engines}
         for round_ in range(args.rounds + 1):
             for engine, options in engines.items():
-                seconds, digest = timed(path, options)
+                seconds, used, digest = timed(path, options)
                 digests[engine].add(digest)
                 if round_:
                     times[engine].append(seconds)
+                    cpu[engine].append(used)
             for processes in (1, 2):
                 start = time.perf_counter()
                 spin(processes)()
@@ -152,7 +176,7 @@ def main() -> None:
             print(f"  {name} round {round_ or 'warm-up'} done", file=sys.stderr, flush=True)
         base = times["local --jobs 1"]
         print(f"\n{name}: {count:,} records")
-        print(f"  {'engine':<18} {'records/s':>10} {'range':>17}  {'x one process':>13}")
+        print(f"  {'engine':<18} {'records/s':>10} {'range':>17}  {'x one process':>13}  {'CPU s/1k records':>16}")
         for engine, seconds in times.items():
             ratio = statistics.median(b / s for b, s in zip(times["spin 1 process"] if engine.startswith("spin")
                                                             else base, seconds, strict=True))
@@ -162,7 +186,7 @@ def main() -> None:
             rates = sorted(count / s for s in seconds)
             digits = 0 if rates[0] >= 100 else 2
             print(f"  {engine:<18} {statistics.median(rates):>10.{digits}f} {rates[0]:>8.{digits}f}-"
-                  f"{rates[-1]:<8.{digits}f}  {ratio:>12.2f}x")
+                  f"{rates[-1]:<8.{digits}f}  {ratio:>12.2f}x  {1000 * statistics.median(cpu[engine]) / count:>16.2f}")
         identical = len(set().union(*digests.values())) == 1
         print(f"  output identical across engines and rounds: {'yes' if identical else 'NO'}")
     for client, cluster in clusters:
