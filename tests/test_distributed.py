@@ -133,3 +133,16 @@ def test_without_dask_installed_the_command_says_how_to_install_it(tmp_path):
     result = subprocess.run([sys.executable, "-m", "hypecheck", "batch", str(source), "--dask", "local:1"],
                             capture_output=True, env=env, timeout=300, check=False)
     assert result.returncode == 2 and b"pip install 'hypecheck[dask]'" in result.stderr
+
+
+def test_settings_reach_the_workers(cluster, tmp_path):
+    source = write_records(tmp_path / "in.jsonl", 60)
+    options = ("--select", "disease,dose", "-j", "us", "--min-confidence", "0", "--notes")
+    local = run_cli("--rules-only", "batch", str(source), *options)
+    remote = run_cli("--rules-only", "batch", str(source), *options, "--dask", cluster.scheduler_address)
+    assert remote.returncode == 0 and remote.stdout == local.stdout
+    rows = [json.loads(line) for line in local.stdout.splitlines()]
+    found = [f for r in rows for f in r["findings"]]
+    assert found and {f["category"] for f in found} <= {"disease", "dose"}
+    assert all(n["jurisdiction"] == "us" for f in found for n in f["notes"] if n["kind"] == "regulatory")
+    assert not any(f["rule"].endswith(".learned") for f in found)

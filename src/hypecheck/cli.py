@@ -179,8 +179,10 @@ def batch(input_path: str, output: str, output_dir: str | None, fmt: str, notes:
     if scheduler and jobs > 1:
         raise click.UsageError("--jobs runs on this machine, --dask on a cluster: give one of them")
     nlp = _load(rule_packs, no_builtin, select)
-    spec = PipelineSpec(rule_packs, not no_builtin, tuple(s.strip() for s in select.split(",") if s.strip()),
-                        _model_choice())
+    model = _model_choice()  # paths made absolute: a Dask worker resolves them from its own folder
+    spec = PipelineSpec(tuple(str(Path(p).resolve()) for p in rule_packs), not no_builtin,
+                        tuple(s.strip() for s in select.split(",") if s.strip()),
+                        str(Path(model).resolve()) if isinstance(model, str) else model)
     options = {"jurisdictions": jurisdiction, "notes": notes, "min_confidence": min_confidence, "fmt": fmt}
     client = engine = None
     if scheduler:
