@@ -161,7 +161,8 @@ def check(source: str, fmt: str, fail_on: str, jurisdiction: tuple[str, ...], ru
 @click.option("--jobs", "-J", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Worker processes on this machine, each building the pipeline once.")
 @click.option("--dask", "scheduler", metavar="SCHEDULER",
-              help="Run on a Dask cluster: its scheduler (tcp://host:8786) or local:N for N local workers.")
+              help="Run on a Dask cluster: its scheduler (tcp://host:8786) or local:N for N local workers "
+                   "(pip install 'hypecheck[dask]').")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when a TTY).")
 @click.option(
     "--fail-on", type=click.Choice(["low", "medium", "high", "never"]), default="never", show_default=True,
