@@ -108,3 +108,23 @@ def test_a_record_the_pipeline_fails_on_costs_only_that_record(failing_nlp, tmp_
     assert "internal error: RuntimeError" in results[3]["error"] and results[3]["findings"] == []
     assert all(r["findings"] and "error" not in r for n, r in enumerate(results) if n != 3)
     assert (summary.records, summary.errors) == (8, 1)
+
+
+def test_a_record_suppression_needs_a_reason_and_stays_visible(tmp_path):
+    records = [
+        {"id": "a", "text": "Each vial holds 10 billion exosomes.", "suppress": "ignore[dose] reason: lab certificate"},
+        {"id": "b", "text": "Each vial holds 10 billion exosomes.", "suppress": {"rules": ["dose"]}},
+        {"id": "c", "text": "Each vial holds 10 billion exosomes."},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    rows = {r["id"]: r for r in _lines(run_cli("batch", str(source)))}
+    assert rows["a"]["findings"] and all(f["suppression"]["reason"] == "lab certificate" for f in rows["a"]["findings"])
+    assert not any("suppression" in f for f in rows["b"]["findings"]) and rows["b"]["suppression_notices"]
+    assert rows["c"]["findings"] and "suppression_notices" not in rows["c"]
+    only_a = tmp_path / "a.jsonl"
+    only_a.write_text(json.dumps(records[0]) + "\n", encoding="utf-8")
+    assert run_cli("batch", str(only_a), "--fail-on", "low").returncode == 0  # suppressed findings do not fail
+    assert run_cli("batch", str(source), "--fail-on", "low").returncode == 1
+    table = list(csv.DictReader(io.StringIO(run_cli("batch", str(source), "--format", "csv").stdout.decode())))
+    assert {row["suppressed"] for row in table if row["id"] == "a"} == {"lab certificate"}

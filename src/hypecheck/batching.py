@@ -27,10 +27,11 @@ from typing import IO, Any, TypeVar
 from spacy.language import Language
 
 from . import __version__
+from .constants import CLAIMS_PIPE, SCORED_CATEGORIES, SEVERITY_RANK
 from .errors import HypecheckError, InputError
 from .longtext import pipe
 from .report import build_report, parse_jurisdictions
-from .ruleset import SEVERITY_RANK
+from .suppress import apply_record
 
 Record = tuple[str, dict[str, Any]]
 Line = tuple[str, int, bool]  # rendered output for one record, its worst severity rank, whether it was unreadable
@@ -39,7 +40,8 @@ CHUNK_CHARS = 100_000  # a chunk closes at this many characters of text (about a
 FORMATS = ("jsonl", "csv")
 T = TypeVar("T")
 R = TypeVar("R")
-CSV_COLUMNS = ("id", "category", "rule", "severity", "confidence", "quote", "start", "end", "tier", "error")
+CSV_COLUMNS = ("id", "category", "rule", "severity", "confidence", "quote", "start", "end", "tier", "error",
+               "suppressed")
 
 
 def read_records(path: str) -> Iterator[Record]:
@@ -72,8 +74,11 @@ def _looks_like_csv(first: bytes) -> bool:
     return bool(head) and not head.startswith("{") and {"id", "text"} <= {c.strip().strip('"') for c in head.split(",")}
 
 
-def checked(record_id: Any, text: Any, where: str) -> Record:
-    """``(text, {"id": ...})`` for a usable record, else empty text and ``meta["error"]`` saying why."""
+def checked(record_id: Any, text: Any, where: str, suppress: Any = None) -> Record:
+    """``(text, {"id": ...})`` for a usable record, else empty text and ``meta["error"]`` saying why.
+
+    ``suppress`` is the record's reviewed suppression (its ``suppress`` field or column), kept in the meta.
+    """
     if record_id is None:
         return "", {"id": None, "error": f"{where}: no id"}
     if not isinstance(text, str):
@@ -82,7 +87,7 @@ def checked(record_id: Any, text: Any, where: str) -> Record:
         return "", {"id": record_id, "error": f"{where}: text longer than {MAX_TEXT:,} characters"}
     if _SURROGATE.search(text):
         return "", {"id": record_id, "error": f"{where}: not UTF-8 text (or a lone surrogate escape)"}
-    return text, {"id": record_id}
+    return text, {"id": record_id, **({"suppress": suppress} if suppress not in (None, "") else {})}
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -106,7 +111,7 @@ def _jsonl_records(lines: Iterable[bytes]) -> Iterator[Record]:
         if not isinstance(row, dict):
             yield "", {"id": None, "error": f"line {n}: not a JSON object"}
             continue
-        yield checked(row.get("id"), row.get("text"), f"line {n}")
+        yield checked(row.get("id"), row.get("text"), f"line {n}", row.get("suppress"))
 
 
 def _csv_records(lines: Iterable[bytes], path: str) -> Iterator[Record]:
@@ -128,7 +133,7 @@ def _csv_records(lines: Iterable[bytes], path: str) -> Iterator[Record]:
         except csv.Error as exc:
             yield "", {"id": None, "error": f"row ending on line {reader.line_num}: not CSV ({exc})"}
             continue
-        yield checked(row.get("id"), row.get("text"), f"row {reader.line_num}")
+        yield checked(row.get("id"), row.get("text"), f"row {reader.line_num}", row.get("suppress"))
 
 
 def chunks(records: Iterable[Record], size: int, chars: int = CHUNK_CHARS) -> Iterator[list[Record]]:
@@ -233,17 +238,26 @@ def _row(nlp: Language, output: Output, doc: Any, meta: dict[str, Any]) -> dict[
         row["findings"] = []
         return row
     report = build_report(doc, nlp, output.jurisdictions, min_confidence=output.min_confidence)
+    if "suppress" in meta:
+        report, notices = apply_record(report, meta["suppress"], known=_rule_ids(nlp))
+        if notices:
+            row["suppression_notices"] = [n.to_dict() for n in notices]
     data = report.to_dict(notes=output.notes, sentences=False)  # notes and sources tables only with --notes
     row.update((key, data[key]) for key in ("findings", "notes", "sources") if key in data)
     row["tier"] = report.verdict.tier
     return row
 
 
+def _rule_ids(nlp: Language) -> list[str]:
+    """Every rule id a record's suppression may name: the loaded rules and the learned categories."""
+    return [r.id for r in nlp.get_pipe(CLAIMS_PIPE).rules] + [f"{c}.learned" for c in SCORED_CATEGORIES]
+
+
 def render(results: list[dict[str, Any]], output: Output) -> list[Line]:
     """Each result as its output text (a JSON line, or CSV rows), worst severity rank and error flag."""
     lines = []
     for row in results:
-        worst = max((SEVERITY_RANK[f["severity"]] for f in row["findings"]), default=0)
+        worst = max((SEVERITY_RANK[f["severity"]] for f in row["findings"] if "suppression" not in f), default=0)
         text = _csv_rows(row) if output.fmt == "csv" else json.dumps(row, ensure_ascii=False) + "\n"
         lines.append((text, worst, "error" in row))
     return lines
@@ -254,10 +268,10 @@ def _csv_rows(row: dict[str, Any]) -> str:
     record_id = "" if row["id"] is None else row["id"]
     tail = [row.get("tier", ""), row.get("error", "")]
     if not row["findings"]:
-        return _csv_line([record_id, *[""] * 7, *tail])
+        return _csv_line([record_id, *[""] * 7, *tail, ""])
     return "".join(
         _csv_line([record_id, f["category"], f["rule"], f["severity"], f["confidence"], f["text"], f["start"],
-                   f["end"], *tail])
+                   f["end"], *tail, f.get("suppression", {}).get("reason", "")])
         for f in row["findings"]
     )
 
