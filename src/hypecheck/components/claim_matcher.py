@@ -15,12 +15,15 @@ letters (see :mod:`hypecheck.components.tokenizer`) are matched on their folded
 from __future__ import annotations
 
 import itertools
+import re
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -44,6 +47,70 @@ class _Compiled:
     alt: Alternative
     groups: tuple[tuple[str, ...], ...]
     unless: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _TokenPlan:
+    """Where one token pattern can match: around tokens of its rarest required word set.
+
+    ``hashes`` (``attr`` ``"LOWER"`` or ``"ORTH"``) must occur in every match, and a
+    match is at most ``length`` tokens long, so the pattern runs only on windows of
+    ``length`` tokens either side of those tokens.  No such set: ``hashes`` is None
+    and the pattern runs on the whole doc; no bound: ``length`` is None and it runs
+    on the whole doc when a required token is there.
+    """
+
+    key: str
+    matcher: Matcher
+    attr: str
+    hashes: numpy.ndarray | None
+    length: int | None
+
+
+_OPS = {"1": (1, 1), "?": (0, 1), "*": (0, None), "+": (1, None)}
+_BOUNDS = re.compile(r"\{(\d*)(,?)(\d*)\}")
+
+
+def _repeats(op: Any) -> tuple[int, int | None] | None:
+    """(least, most) repeats of a token spec's ``OP``; None when unknown (``!`` and the like)."""
+    if op in _OPS:
+        return _OPS[op]
+    found = _BOUNDS.fullmatch(str(op))
+    if not found:
+        return None
+    low, comma, high = found.groups()
+    least = int(low or 0)
+    if not comma:
+        return least, least
+    return least, int(high) if high else None
+
+
+def _plan(key: str, pattern: tuple[dict[str, Any], ...], matcher: Matcher, strings: Any) -> _TokenPlan:
+    length: int | None = 0
+    best: tuple[int, str, tuple[str, ...]] | None = None
+    for spec in pattern:
+        spec = {k.upper(): v for k, v in spec.items()}
+        repeats = _repeats(spec.pop("OP", "1"))
+        if repeats is None:
+            return _TokenPlan(key, matcher, "", None, None)
+        least, most = repeats
+        length = None if length is None or most is None else length + most
+        if least < 1:
+            continue
+        for attr in ("LOWER", "ORTH", "TEXT"):
+            value = spec.get(attr)
+            if isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
+                words = tuple(value["IN"])
+            elif isinstance(value, str):
+                words = (value,)
+            else:
+                continue
+            if all(isinstance(w, str) for w in words) and (best is None or len(words) < best[0]):
+                best = (len(words), "ORTH" if attr == "TEXT" else attr, words)
+    if best is None:
+        return _TokenPlan(key, matcher, "", None, None)
+    hashes = numpy.array(sorted({strings.add(w) for w in best[2]}), dtype="uint64")
+    return _TokenPlan(key, matcher, best[1], hashes, length)
 
 
 class ClaimMatcher:
@@ -77,8 +144,25 @@ class ClaimMatcher:
         # One PhraseMatcher key for every spelling; a hit's LOWER hashes map back to the
         # term lists and phrases that want it.  PhraseMatcher takes hash tuples as well
         # as Docs, and adds them ten times faster.
-        self.keys_of = self._phrase_index(phrase_keys) if phrase_index is None else phrase_index
+        if phrase_index is None:
+            self.keys_of = self._phrase_index(phrase_keys)
+            # Phrase spellings would fill the tokenizer's cache (10,000 chunks, never
+            # evicted) and slow it for the rest of the process.
+            self.nlp.tokenizer._flush_cache()
+        else:
+            self.keys_of = phrase_index
         self.phrase_matcher.add("hypecheck-phrase", list(self.keys_of))
+        self._token_plans = [
+            _plan(key, compiled.alt.pattern, self._token_matchers[key], nlp.vocab.strings)
+            for key, compiled in self._by_pattern.items()
+        ]
+
+    @property
+    def uses_lemma(self) -> bool:
+        """Whether a loaded token pattern tests ``LEMMA`` (the pipeline then adds a lemmatizer)."""
+        return any(
+            k.upper() == "LEMMA" for c in self._by_pattern.values() for spec in c.alt.pattern for k in spec
+        )
 
     # -- building -----------------------------------------------------------------
     @staticmethod
@@ -91,11 +175,14 @@ class ClaimMatcher:
         """Fill ``self.compiled`` and the token matcher; returns phrase key -> element."""
         phrase_keys: dict[str, str] = {}
         self._by_pattern: dict[str, _Compiled] = {}
+        self._token_matchers: dict[str, Matcher] = {}
         for rule in self.ruleset.rules.values():
             for n, alt in enumerate(rule.alternatives):
                 if alt.pattern:
                     try:
                         self.token_matcher.add(f"{rule.id}#{n}", [list(alt.pattern)])
+                        own = self._token_matchers[f"{rule.id}#{n}"] = Matcher(self.nlp.vocab)
+                        own.add(f"{rule.id}#{n}", [list(alt.pattern)])
                     except (ValueError, KeyError) as exc:
                         problem = f"bad token pattern: {exc}"
                         line = alt.line or rule.line
@@ -210,10 +297,10 @@ class ClaimMatcher:
                 if _blocked(compiled.unless, hits, start, sent_starts):
                     continue
                 found.setdefault((compiled.rule.id, start, end), Span(doc, start, end, label=compiled.rule.id))
-        if len(self.token_matcher):
-            strings = doc.vocab.strings
-            for match_id, start, end in self.token_matcher(doc):
-                compiled = self._by_pattern[strings[match_id]]
+        arrays: dict[str, list[int]] = {}
+        for plan in self._token_plans:
+            compiled = self._by_pattern[plan.key]
+            for _, start, end in _token_matches(doc, plan, arrays):
                 if sent_starts is None:
                     sent_starts = _sentence_starts(doc)
                 if not _blocked(compiled.unless, hits, start, sent_starts):
@@ -224,6 +311,31 @@ class ClaimMatcher:
     @property
     def rules(self) -> list[Rule]:
         return list(self.ruleset.rules.values())
+
+
+def _token_matches(doc: Doc, plan: _TokenPlan, arrays: dict[str, Any]) -> list[tuple[int, int, int]]:
+    """The pattern's matches, looked for only in windows that can hold one (see :class:`_TokenPlan`)."""
+    if plan.hashes is None:
+        return plan.matcher(doc)
+    if plan.attr not in arrays:
+        arrays[plan.attr] = doc.to_array(plan.attr)
+    where = numpy.isin(arrays[plan.attr], plan.hashes).nonzero()[0].tolist()
+    if not where:
+        return []
+    if plan.length is None:
+        return plan.matcher(doc)
+    windows: list[tuple[int, int]] = []
+    reach = plan.length
+    start, end = max(0, where[0] - reach + 1), min(len(doc), where[0] + reach)
+    for i in where[1:]:
+        low = max(0, i - reach + 1)
+        if low > end:
+            windows.append((start, end))
+            start = low
+        end = min(len(doc), i + reach)
+    windows.append((start, end))
+    # On a Span the Matcher counts tokens from the span's start.
+    return [(key, a + s, b + s) for s, e in windows for key, a, b in plan.matcher(doc[s:e])]
 
 
 def _combine(groups: list[list[Hit]], alt: Alternative, starts: list[int]) -> Iterable[Hit]:
@@ -237,29 +349,37 @@ def _combine(groups: list[list[Hit]], alt: Alternative, starts: list[int]) -> It
 
 
 def _ordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[int]) -> Iterable[Hit]:
+    """Each first part, then for every later part the first hit ``gap`` tokens after it, in its sentence.
+
+    Hits are sorted, so the candidates for each step are found by bisection:
+    the cost grows with the hits near each other, not with the length of the doc.
+    """
+    firsts = [[h[0] for h in group] for group in groups]
+    bounds = [*starts[1:], 1 << 62]
     for first in groups[0]:
         sent = _sentence(first[0], starts)
+        limit = bounds[sent]  # the next sentence's first token
         end = first[1]
-        for group, gap in zip(groups[1:], within, strict=False):
-            nxt = next(
-                (h for h in group if end <= h[0] <= end + gap and _sentence(h[0], starts) == sent),
-                None,
-            )
-            if nxt is None:
+        for group, group_starts, gap in zip(groups[1:], firsts[1:], within, strict=False):
+            k = bisect_left(group_starts, end)
+            if k == len(group) or group_starts[k] > end + gap or group_starts[k] >= limit:
                 break
-            end = nxt[1]
+            end = group[k][1]
         else:
             yield first[0], end
 
 
 def _unordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[int]) -> Iterable[Hit]:
+    firsts = [[h[0] for h in group] for group in groups]
+    bounds = [*starts[1:], 1 << 62]
     for anchor in groups[0]:
         sent = _sentence(anchor[0], starts)
+        low, high = starts[sent], bounds[sent]
         chosen = [anchor]
-        for group in groups[1:]:
+        for group, group_starts in zip(groups[1:], firsts[1:], strict=False):
             near = [
-                h for h in group
-                if _sentence(h[0], starts) == sent and all(h[1] <= c[0] or h[0] >= c[1] for c in chosen)
+                h for h in group[bisect_left(group_starts, low):bisect_left(group_starts, high)]
+                if all(h[1] <= c[0] or h[0] >= c[1] for c in chosen)
             ]
             if not near:
                 break
