@@ -20,7 +20,7 @@ pipeline + reports, bare, ...), and printed as the median with the spread
 * **rss**: peak resident memory (VmHWM) of a fresh process checking
   ``--rss-words`` words of dense copy with reports.
 * **length**: one text of 1k .. 5M characters (dense copy repeated) through
-  ``hypecheck.check``; seconds and microseconds per character, to show it is linear.
+  ``hypecheck.check``; CPU seconds and microseconds per character, to show it is linear.
 """
 
 from __future__ import annotations
@@ -104,15 +104,19 @@ def upto(docs: list[str], words: int) -> list[str]:
 
 
 def interleaved(runs: dict[str, Callable[[], None]], rounds: int) -> dict[str, list[float]]:
-    """Seconds per round for each run, the runs taking turns within every round."""
+    """CPU seconds per round for each run, the runs taking turns within every round.
+
+    CPU time of this process, not wall time: on a shared machine the wall clock
+    also counts the time other processes hold the core.
+    """
     for run in runs.values():  # warm-up: vocabulary and caches
         run()
     times: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(rounds):
         for name, run in runs.items():
-            start = time.perf_counter()
+            start = time.process_time()
             run()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(time.process_time() - start)
     return times
 
 
@@ -218,9 +222,9 @@ def length(docs: list[str], nlp, max_chars: int) -> None:
     size = 1000
     while size <= max_chars:
         part = text[:size]
-        start = time.perf_counter()
+        start = time.process_time()
         hypecheck.check(part, nlp=nlp)
-        seconds = time.perf_counter() - start
+        seconds = time.process_time() - start
         print(f"  {size:>9,} chars  {seconds:>8.3f} s  {1e6 * seconds / size:>6.2f} µs/char")
         size *= 5 if str(size).startswith("1") else 2
 

@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
 from .. import cache
@@ -39,6 +41,47 @@ from .sentences import sentence_starts as _sentence_starts
 from .tokenizer import FOLDED
 
 Hit = tuple[int, int]
+
+# One-token spellings so common that matching them as phrases costs more than
+# reading them off the token array when a rule asks for them (see _Hits).
+GLUE = frozenset(STOP_WORDS | set(",.;:!?&/+-–—()[]|*'\"“”‘’"))
+_GLUE_HASHES = frozenset(hash_string(w) for w in GLUE)
+
+
+class _Hits:
+    """Token spans per phrase key: the phrase matcher's, plus glue words found on demand.
+
+    A glue spelling (one token of :data:`GLUE`) is not in the phrase matcher; a key
+    that wants one gets those tokens from ``at`` (glue token hash -> its spans in
+    this doc) the first time it is asked for.
+    """
+
+    __slots__ = ("_at", "_glue_of", "_merged", "eager")
+
+    def __init__(self, glue_of: dict[str, tuple[int, ...]], at: dict[int, list[Hit]]):
+        self.eager: dict[str, list[Hit]] = defaultdict(list)
+        self._glue_of = glue_of
+        self._at = at
+        self._merged: dict[str, list[Hit]] = {}
+
+    def add(self, key: str, hit: Hit) -> None:
+        self.eager[key].append(hit)
+        self._merged.pop(key, None)
+
+    def get(self, key: str, default: Any = ()) -> Any:
+        glue = self._glue_of.get(key)
+        if not glue:
+            return self.eager.get(key, default)
+        merged = self._merged.get(key)
+        if merged is None:
+            merged = list(self.eager.get(key, ()))
+            for h in glue:
+                merged += self._at.get(h, ())
+            self._merged[key] = merged
+        return merged or default
+
+    def __contains__(self, key: str) -> bool:
+        return bool(self.get(key))
 
 
 @dataclass(frozen=True)
@@ -133,11 +176,6 @@ class ClaimMatcher:
         self.compiled: list[_Compiled] = []
         phrase_keys = self._compile_rules()
         self.detectors = frozenset(k for c in self.compiled for g in c.groups for k in g if k in DETECTORS)
-        # Only alternatives whose first part was hit can match; dose rules decide where quantities are parsed.
-        self._by_key: dict[str, list[int]] = defaultdict(list)
-        for index, compiled in enumerate(self.compiled):
-            for key in compiled.groups[0] if compiled.groups else ():
-                self._by_key[key].append(index)
         self._quantity_rules = [
             c for c in self.compiled if any(set(g) <= DETECTORS for g in c.groups) and len(c.groups) > 1
         ]
@@ -151,7 +189,30 @@ class ClaimMatcher:
             self.nlp.tokenizer._flush_cache()
         else:
             self.keys_of = phrase_index
-        self.phrase_matcher.add("hypecheck-phrase", list(self.keys_of))
+        glue_of: dict[str, set[int]] = defaultdict(set)
+        for spelling, keys in self.keys_of.items():
+            if len(spelling) == 1 and spelling[0] in _GLUE_HASHES:
+                for key in keys:
+                    glue_of[key].add(spelling[0])
+        self._glue_of = {key: tuple(sorted(hashes)) for key, hashes in glue_of.items()}
+        self._glue = numpy.array(sorted({h for hs in glue_of.values() for h in hs}), dtype="uint64")
+        self._phrases = [s for s in self.keys_of if not (len(s) == 1 and s[0] in _GLUE_HASHES)]
+        self.phrase_matcher.add("hypecheck-phrase", self._phrases)
+        # An alternative can match only where one of its parts was hit: each is
+        # indexed under one part read by the phrase matcher (not glue, not a
+        # quantity where there is a choice); one with none is always tried.
+        self._by_key: dict[str, list[int]] = defaultdict(list)
+        self._always: list[int] = []
+        for index, compiled in enumerate(self.compiled):
+            pure = [g for g in compiled.groups if not any(k in self._glue_of for k in g)]
+            if not compiled.groups:
+                continue
+            if not pure:
+                self._always.append(index)
+                continue
+            group = next((g for g in pure if not DETECTORS & set(g)), pure[0])
+            for key in group:
+                self._by_key[key].append(index)
         self._token_plans = [
             _plan(key, compiled.alt.pattern, self._token_matchers[key], nlp.vocab.strings)
             for key, compiled in self._by_pattern.items()
@@ -232,25 +293,37 @@ class ClaimMatcher:
         doc.spans[self.spans_key] = self.match(doc)
         return doc
 
-    def _hits(self, doc: Doc) -> dict[str, list[Hit]]:
-        hits: dict[str, list[Hit]] = defaultdict(list)
+    def _hits(self, doc: Doc) -> _Hits:
+        lower = doc.to_array("LOWER")
+        folded = doc.user_data.get(FOLDED)
+        at: dict[int, list[Hit]] = defaultdict(list)
+        if len(self._glue):
+            for i in numpy.isin(lower, self._glue).nonzero()[0].tolist():
+                at[int(lower[i])].append((i, i + 1))
+            if folded:  # a look-alike spelling of a glue word
+                norms = doc.to_array("NORM")[folded].tolist()
+                for i, norm in zip(folded, norms, strict=True):
+                    if norm in _GLUE_HASHES:
+                        at[norm].append((i, i + 1))
+        hits = _Hits(self._glue_of, at)
         matches = self.phrase_matcher(doc)
         if matches:
-            lowers = doc.to_array("LOWER").tolist()
+            lowers = lower.tolist()
+            eager = hits.eager
+            keys_of = self.keys_of
             for _, start, end in matches:
-                for key in self.keys_of[tuple(lowers[start:end])]:
-                    hits[key].append((start, end))
-        folded = doc.user_data.get(FOLDED)
+                for key in keys_of[tuple(lowers[start:end])]:
+                    eager[key].append((start, end))
         if folded:
             self._lookalike_hits(doc, folded, hits)
         if self.detectors:
             regions = self._quantity_regions(doc, hits)
             if regions:
                 for name, start, end in quantities.detect(doc, self.detectors, regions):
-                    hits[name].append((start, end))
+                    hits.add(name, (start, end))
         return hits
 
-    def _lookalike_hits(self, doc: Doc, folded: list[int], hits: dict[str, list[Hit]]) -> None:
+    def _lookalike_hits(self, doc: Doc, folded: list[int], hits: _Hits) -> None:
         """Phrases spelled with look-alike letters: matched on the ``NORM`` the tokenizer folded.
 
         Only matches that take in a folded token count, so text without look-alikes
@@ -258,7 +331,7 @@ class ClaimMatcher:
         """
         if self._norm_matcher is None:  # built on first need: most texts never need it
             self._norm_matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
-            self._norm_matcher.add("hypecheck-phrase", list(self.keys_of))
+            self._norm_matcher.add("hypecheck-phrase", self._phrases)
         keys = doc.to_array("LOWER")
         keys[folded] = doc.to_array("NORM")[folded]
         keys = keys.tolist()
@@ -266,9 +339,9 @@ class ClaimMatcher:
             k = bisect_left(folded, start)
             if k < len(folded) and folded[k] < end:
                 for key in self.keys_of.get(tuple(keys[start:end]), ()):
-                    hits[key].append((start, end))
+                    hits.add(key, (start, end))
 
-    def _quantity_regions(self, doc: Doc, hits: dict[str, list[Hit]]) -> list[Span]:
+    def _quantity_regions(self, doc: Doc, hits: _Hits) -> list[Span]:
         """Sentences where a quantity could complete a rule: its other elements are all there."""
         starts = _sentence_starts(doc)
         wanted: set[int] = set()
@@ -285,7 +358,9 @@ class ClaimMatcher:
         hits = self._hits(doc)
         found: dict[tuple[str, int, int], Span] = {}
         sent_starts: list[int] | None = None
-        candidates = {i for key in hits for i in self._by_key.get(key, ())}
+        by_key = self._by_key
+        candidates = {i for key in hits.eager for i in by_key.get(key, ())}
+        candidates.update(self._always)
         for index in sorted(candidates):
             compiled = self.compiled[index]
             if not all(any(k in hits for k in group) for group in compiled.groups):
@@ -390,7 +465,7 @@ def _unordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[in
                 yield chosen[0][0], max(h[1] for h in chosen)
 
 
-def _blocked(unless: tuple[str, ...], hits: dict[str, list[Hit]], start: int, starts: list[int]) -> bool:
+def _blocked(unless: tuple[str, ...], hits: _Hits, start: int, starts: list[int]) -> bool:
     if not unless:
         return False
     sent = _sentence(start, starts)
