@@ -81,7 +81,14 @@ class _Hits:
         return merged or default
 
     def __contains__(self, key: str) -> bool:
-        return bool(self.get(key))
+        return key in self.eager or bool(self.get(key))
+
+    def present(self, keys_of: dict[tuple[int, ...], tuple[str, ...]]) -> set[str]:
+        """Every key with a hit in this doc."""
+        out = set(self.eager)
+        for h in self._at:
+            out.update(keys_of.get((h,), ()))
+        return out
 
 
 @dataclass(frozen=True)
@@ -94,20 +101,20 @@ class _Compiled:
 
 @dataclass(frozen=True)
 class _TokenPlan:
-    """Where one token pattern can match: around tokens of its rarest required word set.
+    """Where one token pattern can match: near a token of its rarest required word set.
 
-    ``hashes`` (``attr`` ``"LOWER"`` or ``"ORTH"``) must occur in every match, and a
-    match is at most ``length`` tokens long, so the pattern runs only on windows of
-    ``length`` tokens either side of those tokens.  No such set: ``hashes`` is None
-    and the pattern runs on the whole doc; no bound: ``length`` is None and it runs
-    on the whole doc when a required token is there.
+    Every match holds a token whose ``attr`` (``"LOWER"`` or ``"ORTH"``) is in
+    ``hashes`` and is at most ``length`` tokens long, plus, for each unbounded part
+    (``*``, ``+``) limited to a word set in ``runs``, the longest run of such words
+    in the doc.  So the token matcher needs to see only that many tokens either
+    side of those tokens.  ``hashes`` is None when the pattern gives no such bound:
+    then the whole doc is searched.
     """
 
-    key: str
-    matcher: Matcher
-    attr: str
-    hashes: numpy.ndarray | None
-    length: int | None
+    attr: str = ""
+    hashes: numpy.ndarray | None = None
+    length: int = 0
+    runs: tuple[tuple[str, numpy.ndarray], ...] = ()
 
 
 _OPS = {"1": (1, 1), "?": (0, 1), "*": (0, None), "+": (1, None)}
@@ -128,32 +135,105 @@ def _repeats(op: Any) -> tuple[int, int | None] | None:
     return least, int(high) if high else None
 
 
-def _plan(key: str, pattern: tuple[dict[str, Any], ...], matcher: Matcher, strings: Any) -> _TokenPlan:
-    length: int | None = 0
-    best: tuple[int, str, tuple[str, ...]] | None = None
-    for spec in pattern:
-        spec = {k.upper(): v for k, v in spec.items()}
-        repeats = _repeats(spec.pop("OP", "1"))
-        if repeats is None:
-            return _TokenPlan(key, matcher, "", None, None)
-        least, most = repeats
-        length = None if length is None or most is None else length + most
-        if least < 1:
+def _words(spec: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
+    """``(attr, words)`` when a token spec requires its LOWER or ORTH to be one of ``words``."""
+    for attr in ("LOWER", "ORTH", "TEXT"):
+        value = spec.get(attr)
+        if isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
+            words = tuple(value["IN"])
+        elif isinstance(value, str):
+            words = (value,)
+        else:
             continue
-        for attr in ("LOWER", "ORTH", "TEXT"):
-            value = spec.get(attr)
-            if isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
-                words = tuple(value["IN"])
-            elif isinstance(value, str):
-                words = (value,)
-            else:
-                continue
-            if all(isinstance(w, str) for w in words) and (best is None or len(words) < best[0]):
-                best = (len(words), "ORTH" if attr == "TEXT" else attr, words)
+        if all(isinstance(w, str) for w in words):
+            return ("ORTH" if attr == "TEXT" else attr), words
+    return None
+
+
+def _plan(pattern: tuple[dict[str, Any], ...], strings: Any) -> _TokenPlan:
+    def hashes(words: tuple[str, ...]) -> numpy.ndarray:
+        return numpy.array(sorted({strings.add(w) for w in words}), dtype="uint64")
+
+    length = 0
+    runs: list[tuple[str, numpy.ndarray]] = []
+    best: tuple[str, tuple[str, ...]] | None = None
+    for raw in pattern:
+        spec = {k.upper(): v for k, v in raw.items()}
+        repeats = _repeats(spec.pop("OP", "1"))
+        words = _words(spec)
+        if repeats is None or (repeats[1] is None and words is None):
+            return _TokenPlan()
+        least, most = repeats
+        if most is None:
+            runs.append((words[0], hashes(words[1])))
+        else:
+            length += most
+        if least >= 1 and words and (best is None or len(words[1]) < len(best[1])):
+            best = words
     if best is None:
-        return _TokenPlan(key, matcher, "", None, None)
-    hashes = numpy.array(sorted({strings.add(w) for w in best[2]}), dtype="uint64")
-    return _TokenPlan(key, matcher, best[1], hashes, length)
+        return _TokenPlan()
+    return _TokenPlan(best[0], hashes(best[1]), length, tuple(runs))
+
+
+def _member(values: numpy.ndarray, sorted_set: numpy.ndarray) -> numpy.ndarray:
+    """Which of ``values`` are in ``sorted_set`` (sorted, not empty): ``numpy.isin`` without its sort."""
+    if not len(sorted_set):
+        return numpy.zeros(len(values), dtype=bool)
+    at = numpy.searchsorted(sorted_set, values).clip(max=len(sorted_set) - 1)
+    return sorted_set[at] == values
+
+
+def _longest_run(mask: numpy.ndarray) -> int:
+    """The longest run of True in ``mask``."""
+    if not mask.any():
+        return 0
+    edges = numpy.diff(numpy.concatenate(([0], mask.astype("int8"), [0]))).nonzero()[0]
+    return int((edges[1::2] - edges[::2]).max())
+
+
+class _Windows:
+    """Merged token ranges that hold every possible match of the token patterns (see :class:`_TokenPlan`)."""
+
+    def __init__(self, plans: list[_TokenPlan]):
+        self.plans = plans
+        self.whole = any(p.hashes is None for p in plans)
+        self.wanted: dict[str, numpy.ndarray] = {}  # attr -> every required hash, sorted
+        self.plans_of: dict[tuple[str, int], list[int]] = defaultdict(list)  # (attr, hash) -> plans
+        for n, plan in enumerate(plans):
+            for h in [] if plan.hashes is None else plan.hashes.tolist():
+                self.plans_of[plan.attr, h].append(n)
+        for attr in {p.attr for p in plans if p.hashes is not None}:
+            self.wanted[attr] = numpy.array(sorted(h for a, h in self.plans_of if a == attr), dtype="uint64")
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int]] | None:
+        """The ranges for ``doc``; None: search the whole doc."""
+        if self.whole:
+            return None
+        arrays = {attr: doc.to_array(attr) for attr in self.wanted}
+        where: dict[int, list[int]] = defaultdict(list)  # plan -> token indexes
+        for attr, wanted in self.wanted.items():
+            values = arrays[attr]
+            for i in _member(values, wanted).nonzero()[0].tolist():
+                for n in self.plans_of[attr, int(values[i])]:
+                    where[n].append(i)
+        ranges: list[tuple[int, int]] = []
+        size = len(doc)
+        for n, positions in where.items():
+            plan = self.plans[n]
+            reach = plan.length
+            for attr, hashes in plan.runs:
+                values = arrays[attr] if attr in arrays else doc.to_array(attr)
+                reach += _longest_run(_member(values, hashes))
+            ranges += [(max(0, i - reach + 1), min(size, i + reach)) for i in positions]
+        ranges.sort()
+        merged: list[tuple[int, int]] = []
+        for low, high in ranges:
+            if merged and low <= merged[-1][1]:
+                if high > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], high)
+            else:
+                merged.append((low, high))
+        return merged
 
 
 class ClaimMatcher:
@@ -195,7 +275,8 @@ class ClaimMatcher:
                 for key in keys:
                     glue_of[key].add(spelling[0])
         self._glue_of = {key: tuple(sorted(hashes)) for key, hashes in glue_of.items()}
-        self._glue = numpy.array(sorted({h for hs in glue_of.values() for h in hs}), dtype="uint64")
+        self._glue_set = frozenset(h for hs in glue_of.values() for h in hs)
+        self._glue = numpy.array(sorted(self._glue_set), dtype="uint64")
         self._phrases = [s for s in self.keys_of if not (len(s) == 1 and s[0] in _GLUE_HASHES)]
         self.phrase_matcher.add("hypecheck-phrase", self._phrases)
         # An alternative can match only where one of its parts was hit: each is
@@ -213,10 +294,7 @@ class ClaimMatcher:
             group = next((g for g in pure if not DETECTORS & set(g)), pure[0])
             for key in group:
                 self._by_key[key].append(index)
-        self._token_plans = [
-            _plan(key, compiled.alt.pattern, self._token_matchers[key], nlp.vocab.strings)
-            for key, compiled in self._by_pattern.items()
-        ]
+        self._windows = _Windows([_plan(c.alt.pattern, nlp.vocab.strings) for c in self._by_pattern.values()])
 
     @property
     def uses_lemma(self) -> bool:
@@ -236,14 +314,11 @@ class ClaimMatcher:
         """Fill ``self.compiled`` and the token matcher; returns phrase key -> element."""
         phrase_keys: dict[str, str] = {}
         self._by_pattern: dict[str, _Compiled] = {}
-        self._token_matchers: dict[str, Matcher] = {}
         for rule in self.ruleset.rules.values():
             for n, alt in enumerate(rule.alternatives):
                 if alt.pattern:
                     try:
                         self.token_matcher.add(f"{rule.id}#{n}", [list(alt.pattern)])
-                        own = self._token_matchers[f"{rule.id}#{n}"] = Matcher(self.nlp.vocab)
-                        own.add(f"{rule.id}#{n}", [list(alt.pattern)])
                     except (ValueError, KeyError) as exc:
                         problem = f"bad token pattern: {exc}"
                         line = alt.line or rule.line
@@ -298,12 +373,12 @@ class ClaimMatcher:
         folded = doc.user_data.get(FOLDED)
         at: dict[int, list[Hit]] = defaultdict(list)
         if len(self._glue):
-            for i in numpy.isin(lower, self._glue).nonzero()[0].tolist():
+            for i in _member(lower, self._glue).nonzero()[0].tolist():
                 at[int(lower[i])].append((i, i + 1))
             if folded:  # a look-alike spelling of a glue word
                 norms = doc.to_array("NORM")[folded].tolist()
                 for i, norm in zip(folded, norms, strict=True):
-                    if norm in _GLUE_HASHES:
+                    if norm in self._glue_set:
                         at[norm].append((i, i + 1))
         hits = _Hits(self._glue_of, at)
         matches = self.phrase_matcher(doc)
@@ -361,56 +436,48 @@ class ClaimMatcher:
         by_key = self._by_key
         candidates = {i for key in hits.eager for i in by_key.get(key, ())}
         candidates.update(self._always)
+        present = hits.present(self.keys_of)
+        merged: dict[tuple[str, ...], list[Hit]] = {}  # many alternatives share a part
         for index in sorted(candidates):
             compiled = self.compiled[index]
-            if not all(any(k in hits for k in group) for group in compiled.groups):
+            if any(present.isdisjoint(group) for group in compiled.groups):
                 continue
-            groups = [sorted({h for k in group for h in hits.get(k, ())}) for group in compiled.groups]
+            groups = []
+            for group in compiled.groups:
+                spans = merged.get(group)
+                if spans is None:
+                    spans = merged[group] = sorted({h for k in group for h in hits.get(k, ())})
+                groups.append(spans)
             if sent_starts is None:
                 sent_starts = _sentence_starts(doc)
             for start, end in _combine(groups, compiled.alt, sent_starts):
                 if _blocked(compiled.unless, hits, start, sent_starts):
                     continue
-                found.setdefault((compiled.rule.id, start, end), Span(doc, start, end, label=compiled.rule.id))
-        arrays: dict[str, list[int]] = {}
-        for plan in self._token_plans:
-            compiled = self._by_pattern[plan.key]
-            for _, start, end in _token_matches(doc, plan, arrays):
+                if (compiled.rule.id, start, end) not in found:
+                    found[compiled.rule.id, start, end] = Span(doc, start, end, label=compiled.rule.id)
+        if len(self.token_matcher):
+            strings = doc.vocab.strings
+            for match_id, start, end in self._token_matches(doc):
+                compiled = self._by_pattern[strings[match_id]]
                 if sent_starts is None:
                     sent_starts = _sentence_starts(doc)
                 if not _blocked(compiled.unless, hits, start, sent_starts):
                     rule_id = compiled.rule.id
-                    found.setdefault((rule_id, start, end), Span(doc, start, end, label=rule_id))
+                    if (rule_id, start, end) not in found:
+                        found[rule_id, start, end] = Span(doc, start, end, label=rule_id)
         return _drop_nested(found.values())
+
+    def _token_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """The token patterns' matches, searched only in the windows that can hold one."""
+        windows = self._windows(doc)
+        if windows is None:
+            return self.token_matcher(doc)
+        # On a Span the Matcher counts tokens from the span's start.
+        return [(key, a + s, b + s) for s, e in windows for key, a, b in self.token_matcher(doc[s:e])]
 
     @property
     def rules(self) -> list[Rule]:
         return list(self.ruleset.rules.values())
-
-
-def _token_matches(doc: Doc, plan: _TokenPlan, arrays: dict[str, Any]) -> list[tuple[int, int, int]]:
-    """The pattern's matches, looked for only in windows that can hold one (see :class:`_TokenPlan`)."""
-    if plan.hashes is None:
-        return plan.matcher(doc)
-    if plan.attr not in arrays:
-        arrays[plan.attr] = doc.to_array(plan.attr)
-    where = numpy.isin(arrays[plan.attr], plan.hashes).nonzero()[0].tolist()
-    if not where:
-        return []
-    if plan.length is None:
-        return plan.matcher(doc)
-    windows: list[tuple[int, int]] = []
-    reach = plan.length
-    start, end = max(0, where[0] - reach + 1), min(len(doc), where[0] + reach)
-    for i in where[1:]:
-        low = max(0, i - reach + 1)
-        if low > end:
-            windows.append((start, end))
-            start = low
-        end = min(len(doc), i + reach)
-    windows.append((start, end))
-    # On a Span the Matcher counts tokens from the span's start.
-    return [(key, a + s, b + s) for s, e in windows for key, a, b in plan.matcher(doc[s:e])]
 
 
 def _combine(groups: list[list[Hit]], alt: Alternative, starts: list[int]) -> Iterable[Hit]:
