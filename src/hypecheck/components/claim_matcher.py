@@ -56,17 +56,26 @@ class _Hits:
     this doc) the first time it is asked for.
     """
 
-    __slots__ = ("_at", "_glue_of", "_merged", "eager")
+    __slots__ = ("_at", "_glue_of", "_merged", "_sentences", "eager")
 
     def __init__(self, glue_of: dict[str, tuple[int, ...]], at: dict[int, list[Hit]]):
         self.eager: dict[str, list[Hit]] = defaultdict(list)
         self._glue_of = glue_of
         self._at = at
         self._merged: dict[str, list[Hit]] = {}
+        self._sentences: dict[str, set[int]] = {}
+
+    def sentences(self, key: str, starts: list[int]) -> set[int]:
+        """The sentences holding a hit of ``key`` (call once every hit is in)."""
+        found = self._sentences.get(key)
+        if found is None:
+            found = self._sentences[key] = {_sentence(h[0], starts) for h in self.get(key)}
+        return found
 
     def add(self, key: str, hit: Hit) -> None:
         self.eager[key].append(hit)
         self._merged.pop(key, None)
+        self._sentences.pop(key, None)
 
     def get(self, key: str, default: Any = ()) -> Any:
         glue = self._glue_of.get(key)
@@ -107,14 +116,16 @@ class _TokenPlan:
     ``hashes`` and is at most ``length`` tokens long, plus, for each unbounded part
     (``*``, ``+``) limited to a word set in ``runs``, the longest run of such words
     in the doc.  So the token matcher needs to see only that many tokens either
-    side of those tokens.  ``hashes`` is None when the pattern gives no such bound:
-    then the whole doc is searched.
+    side of those tokens (those that start a sentence, when ``sent_start``).
+    ``hashes`` is None when the pattern gives no such bound: then the whole doc is
+    searched.
     """
 
     attr: str = ""
     hashes: numpy.ndarray | None = None
     length: int = 0
     runs: tuple[tuple[str, numpy.ndarray], ...] = ()
+    sent_start: bool = False  # that token must also start a sentence
 
 
 _OPS = {"1": (1, 1), "?": (0, 1), "*": (0, None), "+": (1, None)}
@@ -156,7 +167,7 @@ def _plan(pattern: tuple[dict[str, Any], ...], strings: Any) -> _TokenPlan:
 
     length = 0
     runs: list[tuple[str, numpy.ndarray]] = []
-    best: tuple[str, tuple[str, ...]] | None = None
+    best: tuple[bool, str, tuple[str, ...]] | None = None  # the rarest: a sentence start, then fewest words
     for raw in pattern:
         spec = {k.upper(): v for k, v in raw.items()}
         repeats = _repeats(spec.pop("OP", "1"))
@@ -168,11 +179,12 @@ def _plan(pattern: tuple[dict[str, Any], ...], strings: Any) -> _TokenPlan:
             runs.append((words[0], hashes(words[1])))
         else:
             length += most
-        if least >= 1 and words and (best is None or len(words[1]) < len(best[1])):
-            best = words
+        starts = spec.get("IS_SENT_START") is True
+        if least >= 1 and words and (best is None or (not starts, len(words[1])) < (not best[0], len(best[2]))):
+            best = (starts, *words)
     if best is None:
         return _TokenPlan()
-    return _TokenPlan(best[0], hashes(best[1]), length, tuple(runs))
+    return _TokenPlan(best[1], hashes(best[2]), length, tuple(runs), best[0])
 
 
 def _member(values: numpy.ndarray, sorted_set: numpy.ndarray) -> numpy.ndarray:
@@ -211,10 +223,16 @@ class _Windows:
             return None
         arrays = {attr: doc.to_array(attr) for attr in self.wanted}
         where: dict[int, list[int]] = defaultdict(list)  # plan -> token indexes
+        starts: numpy.ndarray | None = None
         for attr, wanted in self.wanted.items():
             values = arrays[attr]
             for i in _member(values, wanted).nonzero()[0].tolist():
                 for n in self.plans_of[attr, int(values[i])]:
+                    if self.plans[n].sent_start:
+                        if starts is None:
+                            starts = doc.to_array("SENT_START")
+                        if starts[i] != 1:  # what the Matcher's IS_SENT_START tests
+                            continue
                     where[n].append(i)
         ranges: list[tuple[int, int]] = []
         size = len(doc)
@@ -256,8 +274,10 @@ class ClaimMatcher:
         self.compiled: list[_Compiled] = []
         phrase_keys = self._compile_rules()
         self.detectors = frozenset(k for c in self.compiled for g in c.groups for k in g if k in DETECTORS)
-        self._quantity_rules = [
-            c for c in self.compiled if any(set(g) <= DETECTORS for g in c.groups) and len(c.groups) > 1
+        # The other parts of each rule that needs a quantity: where they all occur, quantities are parsed.
+        self._quantity_others = [
+            [g for g in c.groups if not set(g) <= DETECTORS]
+            for c in self.compiled if any(set(g) <= DETECTORS for g in c.groups) and len(c.groups) > 1
         ]
         # One PhraseMatcher key for every spelling; a hit's LOWER hashes map back to the
         # term lists and phrases that want it.  PhraseMatcher takes hash tuples as well
@@ -368,7 +388,8 @@ class ClaimMatcher:
         doc.spans[self.spans_key] = self.match(doc)
         return doc
 
-    def _hits(self, doc: Doc) -> _Hits:
+    def _hits(self, doc: Doc) -> tuple[_Hits, set[str]]:
+        """The hits of every part in ``doc``, and the set of parts that have one."""
         lower = doc.to_array("LOWER")
         folded = doc.user_data.get(FOLDED)
         at: dict[int, list[Hit]] = defaultdict(list)
@@ -391,12 +412,14 @@ class ClaimMatcher:
                     eager[key].append((start, end))
         if folded:
             self._lookalike_hits(doc, folded, hits)
+        present = hits.present(self.keys_of)
         if self.detectors:
-            regions = self._quantity_regions(doc, hits)
+            regions = self._quantity_regions(doc, hits, present)
             if regions:
                 for name, start, end in quantities.detect(doc, self.detectors, regions):
                     hits.add(name, (start, end))
-        return hits
+                    present.add(name)
+        return hits, present
 
     def _lookalike_hits(self, doc: Doc, folded: list[int], hits: _Hits) -> None:
         """Phrases spelled with look-alike letters: matched on the ``NORM`` the tokenizer folded.
@@ -416,27 +439,28 @@ class ClaimMatcher:
                 for key in self.keys_of.get(tuple(keys[start:end]), ()):
                     hits.add(key, (start, end))
 
-    def _quantity_regions(self, doc: Doc, hits: _Hits) -> list[Span]:
+    def _quantity_regions(self, doc: Doc, hits: _Hits, present: set[str]) -> list[Span]:
         """Sentences where a quantity could complete a rule: its other elements are all there."""
         starts = _sentence_starts(doc)
         wanted: set[int] = set()
-        for compiled in self._quantity_rules:
-            others = [g for g in compiled.groups if not set(g) <= DETECTORS]
-            if not all(any(k in hits for k in g) for g in others):
+        for others in self._quantity_others:
+            if any(present.isdisjoint(g) for g in others):
                 continue
-            wanted |= {_sentence(h[0], starts) for g in others for k in g for h in hits.get(k, ())}
+            for g in others:
+                for k in g:
+                    if k in present:
+                        wanted |= hits.sentences(k, starts)
         bounds = [*starts, len(doc)]
         return [doc[bounds[i]:bounds[i + 1]] for i in sorted(wanted)]
 
     def match(self, doc: Doc) -> list[Span]:
         """All rule matches in ``doc``, at most one span per rule and position."""
-        hits = self._hits(doc)
+        hits, present = self._hits(doc)
         found: dict[tuple[str, int, int], Span] = {}
         sent_starts: list[int] | None = None
         by_key = self._by_key
         candidates = {i for key in hits.eager for i in by_key.get(key, ())}
         candidates.update(self._always)
-        present = hits.present(self.keys_of)
         merged: dict[tuple[str, ...], list[Hit]] = {}  # many alternatives share a part
         for index in sorted(candidates):
             compiled = self.compiled[index]
@@ -446,12 +470,12 @@ class ClaimMatcher:
             for group in compiled.groups:
                 spans = merged.get(group)
                 if spans is None:
-                    spans = merged[group] = sorted({h for k in group for h in hits.get(k, ())})
+                    spans = merged[group] = sorted({h for k in group if k in present for h in hits.get(k)})
                 groups.append(spans)
             if sent_starts is None:
                 sent_starts = _sentence_starts(doc)
             for start, end in _combine(groups, compiled.alt, sent_starts):
-                if _blocked(compiled.unless, hits, start, sent_starts):
+                if compiled.unless and _blocked(compiled.unless, hits, present, start, sent_starts):
                     continue
                 if (compiled.rule.id, start, end) not in found:
                     found[compiled.rule.id, start, end] = Span(doc, start, end, label=compiled.rule.id)
@@ -461,7 +485,7 @@ class ClaimMatcher:
                 compiled = self._by_pattern[strings[match_id]]
                 if sent_starts is None:
                     sent_starts = _sentence_starts(doc)
-                if not _blocked(compiled.unless, hits, start, sent_starts):
+                if not (compiled.unless and _blocked(compiled.unless, hits, present, start, sent_starts)):
                     rule_id = compiled.rule.id
                     if (rule_id, start, end) not in found:
                         found[rule_id, start, end] = Span(doc, start, end, label=rule_id)
@@ -532,11 +556,10 @@ def _unordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[in
                 yield chosen[0][0], max(h[1] for h in chosen)
 
 
-def _blocked(unless: tuple[str, ...], hits: _Hits, start: int, starts: list[int]) -> bool:
-    if not unless:
-        return False
+def _blocked(unless: tuple[str, ...], hits: _Hits, present: set[str], start: int, starts: list[int]) -> bool:
+    """Whether a part of ``unless`` occurs in the sentence of token ``start``."""
     sent = _sentence(start, starts)
-    return any(_sentence(h[0], starts) == sent for key in unless for h in hits.get(key, ()))
+    return any(sent in hits.sentences(key, starts) for key in unless if key in present)
 
 
 def _drop_nested(spans: Iterable[Span]) -> list[Span]:
