@@ -1,17 +1,19 @@
 """``hypecheck_claims``: compile YAML rules into spaCy matchers, write claim spans.
 
 Vocabulary (term lists and literal phrases) goes into one ``PhraseMatcher`` on
-``LOWER``, whose cost hardly grows with the number of phrases.  A rule's
-``all:`` alternative then combines those hits: every element must occur in the
-same sentence, in order unless ``order: false``, at most ``within`` tokens
-apart (one number for every gap, or a list with one per gap).  That
-co-occurrence step runs only on sentences that already have hits, so rule packs
-can grow without slowing the pipeline.  Raw spaCy token patterns (``pattern:``)
-are supported for the rare rule that needs them.  Words spelled with look-alike
-letters (see :mod:`hypecheck.components.tokenizer`) are matched on their folded
-``NORM``.
+``LOWER``, whose cost hardly grows with the number of phrases.  Glue words
+("the", "of", ",") used as rule parts are not matched as phrases: they are
+read off the token array when a rule asks for them.  A rule's ``all:``
+alternative then combines those hits: every element must occur in the same
+sentence, in order unless ``order: false``, at most ``within`` tokens apart
+(one number for every gap, or a list with one per gap).  Only alternatives
+with a hit on a part the phrase matcher reads are tried, and each step finds
+its next part by bisection in sorted hits, so the cost grows with the hits,
+not with the number of rules or the length of the doc.  Raw spaCy token
+patterns (``pattern:``) run only on windows around the rarest word each of
+them requires.  Words spelled with look-alike letters (see
+:mod:`hypecheck.components.tokenizer`) are matched on their folded ``NORM``.
 """
-
 from __future__ import annotations
 
 import itertools
@@ -286,9 +288,18 @@ class ClaimMatcher:
             self.keys_of = self._phrase_index(phrase_keys)
             # Phrase spellings would fill the tokenizer's cache (10,000 chunks, never
             # evicted) and slow it for the rest of the process.
-            self.nlp.tokenizer._flush_cache()
+            flush = getattr(self.nlp.tokenizer, "_flush_cache", None)
+            if flush is not None:
+                flush()
         else:
             self.keys_of = phrase_index
+        self._split_glue()
+        self.phrase_matcher.add("hypecheck-phrase", self._phrases)
+        self._index_alternatives()
+        self._windows = _Windows([_plan(c.alt.pattern, nlp.vocab.strings) for c in self._by_pattern.values()])
+
+    def _split_glue(self) -> None:
+        """Set apart one-token glue spellings: ``_phrases`` is what the phrase matcher gets."""
         glue_of: dict[str, set[int]] = defaultdict(set)
         for spelling, keys in self.keys_of.items():
             if len(spelling) == 1 and spelling[0] in _GLUE_HASHES:
@@ -298,23 +309,25 @@ class ClaimMatcher:
         self._glue_set = frozenset(h for hs in glue_of.values() for h in hs)
         self._glue = numpy.array(sorted(self._glue_set), dtype="uint64")
         self._phrases = [s for s in self.keys_of if not (len(s) == 1 and s[0] in _GLUE_HASHES)]
-        self.phrase_matcher.add("hypecheck-phrase", self._phrases)
-        # An alternative can match only where one of its parts was hit: each is
-        # indexed under one part read by the phrase matcher (not glue, not a
-        # quantity where there is a choice); one with none is always tried.
+
+    def _index_alternatives(self) -> None:
+        """Index each alternative under one part the phrase matcher reads (not glue; not a quantity if it can).
+
+        An alternative can match only where each part was hit, so it is tried
+        only when that part was; one whose every part takes glue is always tried.
+        """
         self._by_key: dict[str, list[int]] = defaultdict(list)
         self._always: list[int] = []
         for index, compiled in enumerate(self.compiled):
-            pure = [g for g in compiled.groups if not any(k in self._glue_of for k in g)]
             if not compiled.groups:
                 continue
+            pure = [g for g in compiled.groups if not any(k in self._glue_of for k in g)]
             if not pure:
                 self._always.append(index)
                 continue
             group = next((g for g in pure if not DETECTORS & set(g)), pure[0])
             for key in group:
                 self._by_key[key].append(index)
-        self._windows = _Windows([_plan(c.alt.pattern, nlp.vocab.strings) for c in self._by_pattern.values()])
 
     @property
     def uses_lemma(self) -> bool:
