@@ -50,9 +50,20 @@ def fingerprint(folders: Iterable[Path], *extra: str) -> str:
         root = folder.resolve()
         digest.update(f"{root}\n".encode())
         for path in [root] if root.is_file() else sorted(root.rglob("*")):
-            stat = path.stat()
-            digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+            digest.update(f"{path}|{_stamp(path)}\n".encode())
     return digest.hexdigest()[:32]
+
+
+def _stamp(path: Path) -> str:
+    """Size and mtime of ``path``; for a dangling symlink (or one that cannot be read), its target."""
+    try:
+        stat = path.stat()
+    except OSError:
+        try:
+            return f"-> {os.readlink(path)}"
+        except OSError:
+            return "unreadable"
+    return f"{stat.st_size}|{stat.st_mtime_ns}"
 
 
 def load(key: str) -> Any | None:

@@ -1,28 +1,35 @@
 """``hypecheck_claims``: compile YAML rules into spaCy matchers, write claim spans.
 
 Vocabulary (term lists and literal phrases) goes into one ``PhraseMatcher`` on
-``LOWER``, whose cost hardly grows with the number of phrases.  A rule's
-``all:`` alternative then combines those hits: every element must occur in the
-same sentence, in order unless ``order: false``, at most ``within`` tokens
-apart (one number for every gap, or a list with one per gap).  That
-co-occurrence step runs only on sentences that already have hits, so rule packs
-can grow without slowing the pipeline.  Raw spaCy token patterns (``pattern:``)
-are supported for the rare rule that needs them.  Words spelled with look-alike
-letters (see :mod:`hypecheck.components.tokenizer`) are matched on their folded
-``NORM``.
+``LOWER``, whose cost hardly grows with the number of phrases.  Glue words
+("the", "of", ",") used as rule parts are not matched as phrases: they are
+read off the token array when a rule asks for them.  A rule's ``all:``
+alternative then combines those hits: every element must occur in the same
+sentence, in order unless ``order: false``, at most ``within`` tokens apart
+(one number for every gap, or a list with one per gap).  Only alternatives
+with a hit on a part the phrase matcher reads are tried, and each step finds
+its next part by bisection in sorted hits, so the cost grows with the hits,
+not with the number of rules or the length of the doc.  Raw spaCy token
+patterns (``pattern:``) run only on windows around the rarest word each of
+them requires.  Words spelled with look-alike letters (see
+:mod:`hypecheck.components.tokenizer`) are matched on their folded ``NORM``.
 """
-
 from __future__ import annotations
 
 import itertools
+import re
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.strings import hash_string
 from spacy.tokens import Doc, Span
 
 from .. import cache
@@ -37,6 +44,63 @@ from .tokenizer import FOLDED
 
 Hit = tuple[int, int]
 
+# One-token spellings so common that matching them as phrases costs more than
+# reading them off the token array when a rule asks for them (see _Hits).
+GLUE = frozenset(STOP_WORDS | set(",.;:!?&/+-–—()[]|*'\"“”‘’"))
+_GLUE_HASHES = frozenset(hash_string(w) for w in GLUE)
+
+
+class _Hits:
+    """Token spans per phrase key: the phrase matcher's, plus glue words found on demand.
+
+    A glue spelling (one token of :data:`GLUE`) is not in the phrase matcher; a key
+    that wants one gets those tokens from ``at`` (glue token hash -> its spans in
+    this doc) the first time it is asked for.
+    """
+
+    __slots__ = ("_at", "_glue_of", "_merged", "_sentences", "eager")
+
+    def __init__(self, glue_of: dict[str, tuple[int, ...]], at: dict[int, list[Hit]]):
+        self.eager: dict[str, list[Hit]] = defaultdict(list)
+        self._glue_of = glue_of
+        self._at = at
+        self._merged: dict[str, list[Hit]] = {}
+        self._sentences: dict[str, set[int]] = {}
+
+    def sentences(self, key: str, starts: list[int]) -> set[int]:
+        """The sentences holding a hit of ``key`` (call once every hit is in)."""
+        found = self._sentences.get(key)
+        if found is None:
+            found = self._sentences[key] = {_sentence(h[0], starts) for h in self.get(key)}
+        return found
+
+    def add(self, key: str, hit: Hit) -> None:
+        self.eager[key].append(hit)
+        self._merged.pop(key, None)
+        self._sentences.pop(key, None)
+
+    def get(self, key: str, default: Any = ()) -> Any:
+        glue = self._glue_of.get(key)
+        if not glue:
+            return self.eager.get(key, default)
+        merged = self._merged.get(key)
+        if merged is None:
+            merged = list(self.eager.get(key, ()))
+            for h in glue:
+                merged += self._at.get(h, ())
+            self._merged[key] = merged
+        return merged or default
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.eager or bool(self.get(key))
+
+    def present(self, keys_of: dict[tuple[int, ...], tuple[str, ...]]) -> set[str]:
+        """Every key with a hit in this doc."""
+        out = set(self.eager)
+        for h in self._at:
+            out.update(keys_of.get((h,), ()))
+        return out
+
 
 @dataclass(frozen=True)
 class _Compiled:
@@ -44,6 +108,152 @@ class _Compiled:
     alt: Alternative
     groups: tuple[tuple[str, ...], ...]
     unless: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _TokenPlan:
+    """Where one token pattern can match: near a token of its rarest required word set.
+
+    Every match holds a token whose ``attr`` (``"LOWER"`` or ``"ORTH"``) is in
+    ``hashes`` and is at most ``length`` tokens long, plus, for each unbounded part
+    (``*``, ``+``) limited to a word set in ``runs``, the longest run of such words
+    in the doc.  So the token matcher needs to see only that many tokens either
+    side of those tokens (those that start a sentence, when ``sent_start``).
+    ``hashes`` is None when the pattern gives no such bound: then the whole doc is
+    searched.
+    """
+
+    attr: str = ""
+    hashes: numpy.ndarray | None = None
+    length: int = 0
+    runs: tuple[tuple[str, numpy.ndarray], ...] = ()
+    sent_start: bool = False  # that token must also start a sentence
+
+
+_OPS = {"1": (1, 1), "?": (0, 1), "*": (0, None), "+": (1, None)}
+_BOUNDS = re.compile(r"\{(\d*)(,?)(\d*)\}")
+
+
+def _repeats(op: Any) -> tuple[int, int | None] | None:
+    """(least, most) repeats of a token spec's ``OP``; None when unknown (``!`` and the like)."""
+    if op in _OPS:
+        return _OPS[op]
+    found = _BOUNDS.fullmatch(str(op))
+    if not found:
+        return None
+    low, comma, high = found.groups()
+    least = int(low or 0)
+    if not comma:
+        return least, least
+    return least, int(high) if high else None
+
+
+def _words(spec: dict[str, Any]) -> tuple[str, tuple[str, ...]] | None:
+    """``(attr, words)`` when a token spec requires its LOWER or ORTH to be one of ``words``."""
+    for attr in ("LOWER", "ORTH", "TEXT"):
+        value = spec.get(attr)
+        if isinstance(value, dict) and set(value) == {"IN"} and isinstance(value["IN"], list):
+            words = tuple(value["IN"])
+        elif isinstance(value, str):
+            words = (value,)
+        else:
+            continue
+        if all(isinstance(w, str) for w in words):
+            return ("ORTH" if attr == "TEXT" else attr), words
+    return None
+
+
+def _plan(pattern: tuple[dict[str, Any], ...], strings: Any) -> _TokenPlan:
+    def hashes(words: tuple[str, ...]) -> numpy.ndarray:
+        return numpy.array(sorted({strings.add(w) for w in words}), dtype="uint64")
+
+    length = 0
+    runs: list[tuple[str, numpy.ndarray]] = []
+    best: tuple[bool, str, tuple[str, ...]] | None = None  # the rarest: a sentence start, then fewest words
+    for raw in pattern:
+        spec = {k.upper(): v for k, v in raw.items()}
+        repeats = _repeats(spec.pop("OP", "1"))
+        words = _words(spec)
+        if repeats is None or (repeats[1] is None and words is None):
+            return _TokenPlan()
+        least, most = repeats
+        if most is None:
+            runs.append((words[0], hashes(words[1])))
+        else:
+            length += most
+        starts = spec.get("IS_SENT_START") is True
+        if least >= 1 and words and (best is None or (not starts, len(words[1])) < (not best[0], len(best[2]))):
+            best = (starts, *words)
+    if best is None:
+        return _TokenPlan()
+    return _TokenPlan(best[1], hashes(best[2]), length, tuple(runs), best[0])
+
+
+def _member(values: numpy.ndarray, sorted_set: numpy.ndarray) -> numpy.ndarray:
+    """Which of ``values`` are in ``sorted_set`` (sorted, not empty): ``numpy.isin`` without its sort."""
+    if not len(sorted_set):
+        return numpy.zeros(len(values), dtype=bool)
+    at = numpy.searchsorted(sorted_set, values).clip(max=len(sorted_set) - 1)
+    return sorted_set[at] == values
+
+
+def _longest_run(mask: numpy.ndarray) -> int:
+    """The longest run of True in ``mask``."""
+    if not mask.any():
+        return 0
+    edges = numpy.diff(numpy.concatenate(([0], mask.astype("int8"), [0]))).nonzero()[0]
+    return int((edges[1::2] - edges[::2]).max())
+
+
+class _Windows:
+    """Merged token ranges that hold every possible match of the token patterns (see :class:`_TokenPlan`)."""
+
+    def __init__(self, plans: list[_TokenPlan]):
+        self.plans = plans
+        self.whole = any(p.hashes is None for p in plans)
+        self.wanted: dict[str, numpy.ndarray] = {}  # attr -> every required hash, sorted
+        self.plans_of: dict[tuple[str, int], list[int]] = defaultdict(list)  # (attr, hash) -> plans
+        for n, plan in enumerate(plans):
+            for h in [] if plan.hashes is None else plan.hashes.tolist():
+                self.plans_of[plan.attr, h].append(n)
+        for attr in {p.attr for p in plans if p.hashes is not None}:
+            self.wanted[attr] = numpy.array(sorted(h for a, h in self.plans_of if a == attr), dtype="uint64")
+
+    def __call__(self, doc: Doc) -> list[tuple[int, int]] | None:
+        """The ranges for ``doc``; None: search the whole doc."""
+        if self.whole:
+            return None
+        arrays = {attr: doc.to_array(attr) for attr in self.wanted}
+        where: dict[int, list[int]] = defaultdict(list)  # plan -> token indexes
+        starts: numpy.ndarray | None = None
+        for attr, wanted in self.wanted.items():
+            values = arrays[attr]
+            for i in _member(values, wanted).nonzero()[0].tolist():
+                for n in self.plans_of[attr, int(values[i])]:
+                    if self.plans[n].sent_start:
+                        if starts is None:
+                            starts = doc.to_array("SENT_START")
+                        if starts[i] != 1:  # what the Matcher's IS_SENT_START tests
+                            continue
+                    where[n].append(i)
+        ranges: list[tuple[int, int]] = []
+        size = len(doc)
+        for n, positions in where.items():
+            plan = self.plans[n]
+            reach = plan.length
+            for attr, hashes in plan.runs:
+                values = arrays[attr] if attr in arrays else doc.to_array(attr)
+                reach += _longest_run(_member(values, hashes))
+            ranges += [(max(0, i - reach + 1), min(size, i + reach)) for i in positions]
+        ranges.sort()
+        merged: list[tuple[int, int]] = []
+        for low, high in ranges:
+            if merged and low <= merged[-1][1]:
+                if high > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], high)
+            else:
+                merged.append((low, high))
+        return merged
 
 
 class ClaimMatcher:
@@ -66,19 +276,65 @@ class ClaimMatcher:
         self.compiled: list[_Compiled] = []
         phrase_keys = self._compile_rules()
         self.detectors = frozenset(k for c in self.compiled for g in c.groups for k in g if k in DETECTORS)
-        # Only alternatives whose first part was hit can match; dose rules decide where quantities are parsed.
-        self._by_key: dict[str, list[int]] = defaultdict(list)
-        for index, compiled in enumerate(self.compiled):
-            for key in compiled.groups[0] if compiled.groups else ():
-                self._by_key[key].append(index)
-        self._quantity_rules = [
-            c for c in self.compiled if any(set(g) <= DETECTORS for g in c.groups) and len(c.groups) > 1
+        # The other parts of each rule that needs a quantity: where they all occur, quantities are parsed.
+        self._quantity_others = [
+            [g for g in c.groups if not set(g) <= DETECTORS]
+            for c in self.compiled if any(set(g) <= DETECTORS for g in c.groups) and len(c.groups) > 1
         ]
         # One PhraseMatcher key for every spelling; a hit's LOWER hashes map back to the
         # term lists and phrases that want it.  PhraseMatcher takes hash tuples as well
         # as Docs, and adds them ten times faster.
-        self.keys_of = self._phrase_index(phrase_keys) if phrase_index is None else phrase_index
-        self.phrase_matcher.add("hypecheck-phrase", list(self.keys_of))
+        if phrase_index is None:
+            self.keys_of = self._phrase_index(phrase_keys)
+            # Phrase spellings would fill the tokenizer's cache (10,000 chunks, never
+            # evicted) and slow it for the rest of the process.
+            flush = getattr(self.nlp.tokenizer, "_flush_cache", None)
+            if flush is not None:
+                flush()
+        else:
+            self.keys_of = phrase_index
+        self._split_glue()
+        self.phrase_matcher.add("hypecheck-phrase", self._phrases)
+        self._index_alternatives()
+        self._windows = _Windows([_plan(c.alt.pattern, nlp.vocab.strings) for c in self._by_pattern.values()])
+
+    def _split_glue(self) -> None:
+        """Set apart one-token glue spellings: ``_phrases`` is what the phrase matcher gets."""
+        glue_of: dict[str, set[int]] = defaultdict(set)
+        for spelling, keys in self.keys_of.items():
+            if len(spelling) == 1 and spelling[0] in _GLUE_HASHES:
+                for key in keys:
+                    glue_of[key].add(spelling[0])
+        self._glue_of = {key: tuple(sorted(hashes)) for key, hashes in glue_of.items()}
+        self._glue_set = frozenset(h for hs in glue_of.values() for h in hs)
+        self._glue = numpy.array(sorted(self._glue_set), dtype="uint64")
+        self._phrases = [s for s in self.keys_of if not (len(s) == 1 and s[0] in _GLUE_HASHES)]
+
+    def _index_alternatives(self) -> None:
+        """Index each alternative under one part the phrase matcher reads (not glue; not a quantity if it can).
+
+        An alternative can match only where each part was hit, so it is tried
+        only when that part was; one whose every part takes glue is always tried.
+        """
+        self._by_key: dict[str, list[int]] = defaultdict(list)
+        self._always: list[int] = []
+        for index, compiled in enumerate(self.compiled):
+            if not compiled.groups:
+                continue
+            pure = [g for g in compiled.groups if not any(k in self._glue_of for k in g)]
+            if not pure:
+                self._always.append(index)
+                continue
+            group = next((g for g in pure if not DETECTORS & set(g)), pure[0])
+            for key in group:
+                self._by_key[key].append(index)
+
+    @property
+    def uses_lemma(self) -> bool:
+        """Whether a loaded token pattern tests ``LEMMA`` (the pipeline then adds a lemmatizer)."""
+        return any(
+            k.upper() == "LEMMA" for c in self._by_pattern.values() for spec in c.alt.pattern for k in spec
+        )
 
     # -- building -----------------------------------------------------------------
     @staticmethod
@@ -145,25 +401,40 @@ class ClaimMatcher:
         doc.spans[self.spans_key] = self.match(doc)
         return doc
 
-    def _hits(self, doc: Doc) -> dict[str, list[Hit]]:
-        hits: dict[str, list[Hit]] = defaultdict(list)
+    def _hits(self, doc: Doc) -> tuple[_Hits, set[str]]:
+        """The hits of every part in ``doc``, and the set of parts that have one."""
+        lower = doc.to_array("LOWER")
+        folded = doc.user_data.get(FOLDED)
+        at: dict[int, list[Hit]] = defaultdict(list)
+        if len(self._glue):
+            for i in _member(lower, self._glue).nonzero()[0].tolist():
+                at[int(lower[i])].append((i, i + 1))
+            if folded:  # a look-alike spelling of a glue word
+                norms = doc.to_array("NORM")[folded].tolist()
+                for i, norm in zip(folded, norms, strict=True):
+                    if norm in self._glue_set:
+                        at[norm].append((i, i + 1))
+        hits = _Hits(self._glue_of, at)
         matches = self.phrase_matcher(doc)
         if matches:
-            lowers = doc.to_array("LOWER").tolist()
+            lowers = lower.tolist()
+            eager = hits.eager
+            keys_of = self.keys_of
             for _, start, end in matches:
-                for key in self.keys_of[tuple(lowers[start:end])]:
-                    hits[key].append((start, end))
-        folded = doc.user_data.get(FOLDED)
+                for key in keys_of[tuple(lowers[start:end])]:
+                    eager[key].append((start, end))
         if folded:
             self._lookalike_hits(doc, folded, hits)
+        present = hits.present(self.keys_of)
         if self.detectors:
-            regions = self._quantity_regions(doc, hits)
+            regions = self._quantity_regions(doc, hits, present)
             if regions:
                 for name, start, end in quantities.detect(doc, self.detectors, regions):
-                    hits[name].append((start, end))
-        return hits
+                    hits.add(name, (start, end))
+                    present.add(name)
+        return hits, present
 
-    def _lookalike_hits(self, doc: Doc, folded: list[int], hits: dict[str, list[Hit]]) -> None:
+    def _lookalike_hits(self, doc: Doc, folded: list[int], hits: _Hits) -> None:
         """Phrases spelled with look-alike letters: matched on the ``NORM`` the tokenizer folded.
 
         Only matches that take in a folded token count, so text without look-alikes
@@ -171,7 +442,7 @@ class ClaimMatcher:
         """
         if self._norm_matcher is None:  # built on first need: most texts never need it
             self._norm_matcher = PhraseMatcher(self.nlp.vocab, attr="NORM")
-            self._norm_matcher.add("hypecheck-phrase", list(self.keys_of))
+            self._norm_matcher.add("hypecheck-phrase", self._phrases)
         keys = doc.to_array("LOWER")
         keys[folded] = doc.to_array("NORM")[folded]
         keys = keys.tolist()
@@ -179,47 +450,67 @@ class ClaimMatcher:
             k = bisect_left(folded, start)
             if k < len(folded) and folded[k] < end:
                 for key in self.keys_of.get(tuple(keys[start:end]), ()):
-                    hits[key].append((start, end))
+                    hits.add(key, (start, end))
 
-    def _quantity_regions(self, doc: Doc, hits: dict[str, list[Hit]]) -> list[Span]:
+    def _quantity_regions(self, doc: Doc, hits: _Hits, present: set[str]) -> list[Span]:
         """Sentences where a quantity could complete a rule: its other elements are all there."""
         starts = _sentence_starts(doc)
         wanted: set[int] = set()
-        for compiled in self._quantity_rules:
-            others = [g for g in compiled.groups if not set(g) <= DETECTORS]
-            if not all(any(k in hits for k in g) for g in others):
+        for others in self._quantity_others:
+            if any(present.isdisjoint(g) for g in others):
                 continue
-            wanted |= {_sentence(h[0], starts) for g in others for k in g for h in hits.get(k, ())}
+            for g in others:
+                for k in g:
+                    if k in present:
+                        wanted |= hits.sentences(k, starts)
         bounds = [*starts, len(doc)]
         return [doc[bounds[i]:bounds[i + 1]] for i in sorted(wanted)]
 
     def match(self, doc: Doc) -> list[Span]:
         """All rule matches in ``doc``, at most one span per rule and position."""
-        hits = self._hits(doc)
+        hits, present = self._hits(doc)
         found: dict[tuple[str, int, int], Span] = {}
         sent_starts: list[int] | None = None
-        candidates = {i for key in hits for i in self._by_key.get(key, ())}
+        by_key = self._by_key
+        candidates = {i for key in hits.eager for i in by_key.get(key, ())}
+        candidates.update(self._always)
+        merged: dict[tuple[str, ...], list[Hit]] = {}  # many alternatives share a part
         for index in sorted(candidates):
             compiled = self.compiled[index]
-            if not all(any(k in hits for k in group) for group in compiled.groups):
+            if any(present.isdisjoint(group) for group in compiled.groups):
                 continue
-            groups = [sorted({h for k in group for h in hits.get(k, ())}) for group in compiled.groups]
+            groups = []
+            for group in compiled.groups:
+                spans = merged.get(group)
+                if spans is None:
+                    spans = merged[group] = sorted({h for k in group if k in present for h in hits.get(k)})
+                groups.append(spans)
             if sent_starts is None:
                 sent_starts = _sentence_starts(doc)
             for start, end in _combine(groups, compiled.alt, sent_starts):
-                if _blocked(compiled.unless, hits, start, sent_starts):
+                if compiled.unless and _blocked(compiled.unless, hits, present, start, sent_starts):
                     continue
-                found.setdefault((compiled.rule.id, start, end), Span(doc, start, end, label=compiled.rule.id))
+                if (compiled.rule.id, start, end) not in found:
+                    found[compiled.rule.id, start, end] = Span(doc, start, end, label=compiled.rule.id)
         if len(self.token_matcher):
             strings = doc.vocab.strings
-            for match_id, start, end in self.token_matcher(doc):
+            for match_id, start, end in self._token_matches(doc):
                 compiled = self._by_pattern[strings[match_id]]
                 if sent_starts is None:
                     sent_starts = _sentence_starts(doc)
-                if not _blocked(compiled.unless, hits, start, sent_starts):
+                if not (compiled.unless and _blocked(compiled.unless, hits, present, start, sent_starts)):
                     rule_id = compiled.rule.id
-                    found.setdefault((rule_id, start, end), Span(doc, start, end, label=rule_id))
+                    if (rule_id, start, end) not in found:
+                        found[rule_id, start, end] = Span(doc, start, end, label=rule_id)
         return _drop_nested(found.values())
+
+    def _token_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
+        """The token patterns' matches, searched only in the windows that can hold one."""
+        windows = self._windows(doc)
+        if windows is None:
+            return self.token_matcher(doc)
+        # On a Span the Matcher counts tokens from the span's start.
+        return [(key, a + s, b + s) for s, e in windows for key, a, b in self.token_matcher(doc[s:e])]
 
     @property
     def rules(self) -> list[Rule]:
@@ -237,29 +528,37 @@ def _combine(groups: list[list[Hit]], alt: Alternative, starts: list[int]) -> It
 
 
 def _ordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[int]) -> Iterable[Hit]:
+    """Each first part, then for every later part the first hit ``gap`` tokens after it, in its sentence.
+
+    Hits are sorted, so the candidates for each step are found by bisection:
+    the cost grows with the hits near each other, not with the length of the doc.
+    """
+    firsts = [[h[0] for h in group] for group in groups]
+    bounds = [*starts[1:], 1 << 62]
     for first in groups[0]:
         sent = _sentence(first[0], starts)
+        limit = bounds[sent]  # the next sentence's first token
         end = first[1]
-        for group, gap in zip(groups[1:], within, strict=False):
-            nxt = next(
-                (h for h in group if end <= h[0] <= end + gap and _sentence(h[0], starts) == sent),
-                None,
-            )
-            if nxt is None:
+        for group, group_starts, gap in zip(groups[1:], firsts[1:], within, strict=False):
+            k = bisect_left(group_starts, end)
+            if k == len(group) or group_starts[k] > end + gap or group_starts[k] >= limit:
                 break
-            end = nxt[1]
+            end = group[k][1]
         else:
             yield first[0], end
 
 
 def _unordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[int]) -> Iterable[Hit]:
+    firsts = [[h[0] for h in group] for group in groups]
+    bounds = [*starts[1:], 1 << 62]
     for anchor in groups[0]:
         sent = _sentence(anchor[0], starts)
+        low, high = starts[sent], bounds[sent]
         chosen = [anchor]
-        for group in groups[1:]:
+        for group, group_starts in zip(groups[1:], firsts[1:], strict=False):
             near = [
-                h for h in group
-                if _sentence(h[0], starts) == sent and all(h[1] <= c[0] or h[0] >= c[1] for c in chosen)
+                h for h in group[bisect_left(group_starts, low):bisect_left(group_starts, high)]
+                if all(h[1] <= c[0] or h[0] >= c[1] for c in chosen)
             ]
             if not near:
                 break
@@ -270,11 +569,10 @@ def _unordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[in
                 yield chosen[0][0], max(h[1] for h in chosen)
 
 
-def _blocked(unless: tuple[str, ...], hits: dict[str, list[Hit]], start: int, starts: list[int]) -> bool:
-    if not unless:
-        return False
+def _blocked(unless: tuple[str, ...], hits: _Hits, present: set[str], start: int, starts: list[int]) -> bool:
+    """Whether a part of ``unless`` occurs in the sentence of token ``start``."""
     sent = _sentence(start, starts)
-    return any(_sentence(h[0], starts) == sent for key in unless for h in hits.get(key, ()))
+    return any(sent in hits.sentences(key, starts) for key in unless if key in present)
 
 
 def _drop_nested(spans: Iterable[Span]) -> list[Span]:

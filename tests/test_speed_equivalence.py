@@ -1,0 +1,101 @@
+"""The speed work keeps every finding: windows, glue words, the lemmatizer on demand, the rule cache."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import hypecheck
+from hypecheck.components.claim_matcher import _plan, _Windows
+from tests.conftest import run_cli
+
+DATA = Path(__file__).parent / "data"
+RULE = """\
+id: hype.sparkle
+category: hype
+severity: low
+message: Sparkle words promise what no serum can deliver.
+suggestion: Describe the texture instead.
+notes: [us.ftc-act-deceptive-advertising, evidence.topical-penetration]
+match:
+{match}
+examples:
+  flag: [{flag}]
+  pass: [A sparkling water., Plain serum.]
+"""
+
+
+def pack(tmp_path: Path, match: str, flag: str) -> Path:
+    folder = tmp_path / "pack" / "hype"
+    folder.mkdir(parents=True)
+    (folder / "sparkle.yml").write_text(RULE.format(match=match, flag=flag), encoding="utf-8")
+    return tmp_path / "pack"
+
+
+def findings(*args: str, text: str) -> list[str]:
+    result = run_cli("check", "-", "--format", "json", "--fail-on", "never", *args, stdin=text)
+    assert result.returncode == 0, result.stderr.decode()
+    return [f["rule"] for f in json.loads(result.stdout)["findings"]]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return hypecheck.load(model=False)
+
+
+def written_texts() -> list[str]:
+    return [json.loads(line)["text"] for path in sorted((DATA / "written").glob("*.jsonl"))
+            for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def test_token_patterns_on_windows_find_what_the_whole_doc_gives(nlp):
+    claims = nlp.get_pipe("hypecheck_claims")
+    texts = written_texts()
+    texts.append("\n".join(["- Acne scarring", "• Rosacea", "✓ Hair loss", "Melasma — from £250"] * 30))
+    texts.append("12 different growth factors and 9 " + "unique " * 40 + "healing factors.")
+    seen = 0
+    for doc in nlp.pipe(texts):
+        whole = sorted(claims.token_matcher(doc))
+        assert sorted(claims._token_matches(doc)) == whole
+        seen += len(whole)
+    assert seen > 50  # the patterns did match, so the comparison means something
+
+
+def test_a_plan_without_a_word_bound_searches_the_whole_doc(nlp):
+    strings = nlp.vocab.strings
+    assert _Windows([_plan(({"LIKE_NUM": True}, {"LOWER": "x"}), strings)])(nlp("1 x")) is not None
+    assert _Windows([_plan(({"IS_ALPHA": True, "OP": "+"}, {"LOWER": "x"}), strings)])(nlp("1 x")) is None
+    assert _Windows([_plan(({"LOWER": "a", "OP": "!"}, {"LOWER": "x"}), strings)])(nlp("1 x")) is None
+
+
+def test_default_pipeline_has_no_lemmatizer(nlp):
+    assert "lemmatizer" not in nlp.pipe_names
+    assert "lemmatizer" not in hypecheck.load().pipe_names
+
+
+def test_a_user_lemma_pattern_gets_the_lemmatizer(tmp_path):
+    match = "  - pattern: [{LOWER: exosome, OP: \"?\"}, {LEMMA: sparkle}, {LOWER: {IN: [in, at, \"on\"]}}]"
+    rules = pack(tmp_path, match, "Exosomes sparkled in your skin., An exosome sparkles on skin.")
+    assert "hype.sparkle" in findings("--rules", str(rules), text="Our exosome sparkled on the skin.")
+    assert "hype.sparkle" not in findings(text="Our exosome sparkled on the skin.")
+
+
+def test_glue_words_still_join_rule_parts(tmp_path):
+    match = "  - all: [[sparkle, sparkles], [the, of], [skin]]\n    within: [1, 1]"
+    rules = pack(tmp_path, match, "It sparkles the skin., Drops that sparkle of skin.")
+    assert "hype.sparkle" in findings("--rules", str(rules), text="Exosomes sparkles the skin.")
+    assert "hype.sparkle" not in findings("--rules", str(rules), text="Exosomes sparkles, skin.")
+    # a glue word spelled with a Cyrillic look-alike letter still counts
+    assert "hype.sparkle" in findings("--rules", str(rules), text="Exosomes sparkles th\u0435 skin.")
+
+
+def test_dangling_symlink_in_a_rules_folder(tmp_path):
+    match = "  - all: [$actives, [sparkle, sparkles, sparkling]]\n    within: 3"
+    rules = pack(tmp_path, match, "Exosomes sparkle in your skin., Our stem cell sparkles.")
+    os.symlink(tmp_path / "missing.yml", rules / "hype" / "broken.yml")
+    os.symlink(tmp_path / "missing-folder", rules / "gone")
+    assert "hype.sparkle" in findings("--rules", str(rules), text="Exosomes sparkle all day.")
+    assert "hype.sparkle" in findings("--rules", str(rules), text="Exosomes sparkle all day.")  # cached
