@@ -250,7 +250,8 @@ def _row(nlp: Language, output: Output, doc: Any, meta: dict[str, Any]) -> dict[
 
 def _rule_ids(nlp: Language) -> list[str]:
     """Every rule id a record's suppression may name: the loaded rules and the learned categories."""
-    return [r.id for r in nlp.get_pipe(CLAIMS_PIPE).rules] + [f"{c}.learned" for c in SCORED_CATEGORIES]
+    claims: Any = nlp.get_pipe(CLAIMS_PIPE)
+    return [r.id for r in claims.rules] + [f"{c}.learned" for c in SCORED_CATEGORIES]
 
 
 def render(results: list[dict[str, Any]], output: Output) -> list[Line]:

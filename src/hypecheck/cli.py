@@ -179,7 +179,8 @@ def batch(input_path: str, output: str, output_dir: str | None, fmt: str, notes:
     spec = PipelineSpec(tuple(str(Path(p).resolve()) for p in rule_packs), not no_builtin,
                         tuple(s.strip() for s in select.split(",") if s.strip()),
                         str(Path(model).resolve()) if isinstance(model, str) else model)
-    options = {"jurisdictions": jurisdiction, "notes": notes, "min_confidence": min_confidence, "fmt": fmt}
+    options: dict[str, Any] = {"jurisdictions": jurisdiction, "notes": notes, "min_confidence": min_confidence,
+                               "fmt": fmt}
     client = engine = None
     if scheduler:
         from .distributed import connect, dask_engine, disconnect

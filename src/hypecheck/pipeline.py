@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import spacy
 from spacy.language import Language
@@ -33,12 +34,13 @@ def build_nlp(
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("hypecheck_lines")
     nlp.initialize()
-    claims = nlp.add_pipe(
+    claims: Any = nlp.add_pipe(
         "hypecheck_claims",
         config={"rules": [str(p) for p in rules], "builtin": builtin, "select": list(select)},
     )
     if claims.uses_lemma:
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"}, before="hypecheck_claims").initialize(nlp=nlp)
+        lemmatizer: Any = nlp.add_pipe("lemmatizer", config={"mode": "lookup"}, before="hypecheck_claims")
+        lemmatizer.initialize(nlp=nlp)
     nlp.add_pipe("hypecheck_context")
     if model:
         nlp.add_pipe("hypecheck_model", config={"model": None if model is True else str(model)})

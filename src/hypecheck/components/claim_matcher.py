@@ -178,6 +178,7 @@ def _plan(pattern: tuple[dict[str, Any], ...], strings: Any) -> _TokenPlan:
             return _TokenPlan()
         least, most = repeats
         if most is None:
+            assert words is not None  # an open-ended part always names its words (checked above)
             runs.append((words[0], hashes(words[1])))
         else:
             length += most

@@ -92,6 +92,7 @@ def serve(
         for _ in range(count - 1):
             pid = os.fork()
             if pid == 0:  # pragma: no cover - runs in the child
+                assert listening is not None  # several processes only share a real socket
                 _child(app, threads, listening)
             children.append(pid)
         server.run()
