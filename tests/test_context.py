@@ -134,6 +134,19 @@ def test_a_break_word_inside_a_negation_cue_keeps_the_negation(nlp):
     assert categories(nlp, "The serum has not yet received FDA approval.") == set()
 
 
+def test_a_capability_negation_reaches_the_purposes_chained_after_it_in_its_clause(nlp):
+    text = "A plain gel is unable to travel through the outer layer of skin to stimulate collagen production."
+    doc = recontext(nlp, text, ["stimulate collagen production"])
+    assert texts(doc) == []
+    assert texts(doc, "hypecheck_suppressed") == ["stimulate collagen production"]
+
+
+def test_a_capability_negation_stops_at_its_clause(nlp):
+    text = "Creams are unable to get far, but our booster will stimulate collagen production."
+    doc = recontext(nlp, text, ["stimulate collagen production"])
+    assert texts(doc) == ["stimulate collagen production"]
+
+
 # Questions and weak reporting cues ---------------------------------------------------------------
 
 

@@ -3,9 +3,12 @@
 Looks only at the sentences that hold claims.  A claim is
 
 * **negated** when a negation cue ("not", "no", "never", "without" …) stands
-  before it in its clause, within ``window`` tokens, or a sentence-wide one
-  ("no evidence", "unproven") stands anywhere before it, or a trailing one
-  ("… have not been conducted") follows it in its clause: dropped;
+  before it in its clause, within ``window`` tokens, or a clause-wide one
+  ("unable to", "too large to": what cannot be done, and the purposes chained
+  after it, "unable to penetrate the skin to build collagen") stands anywhere
+  before it in its clause, or a sentence-wide one ("no evidence", "unproven")
+  stands anywhere before it, or a trailing one ("… have not been conducted")
+  follows it in its clause: dropped;
 * inside a **disclaimer** ("not intended to diagnose, treat, cure or prevent any
   disease"): dropped.  A disclaimer runs from its cue to the end of its
   sentence, or to the bracket that closes around it, so it never cancels a
@@ -45,7 +48,8 @@ from .sentences import sentence_of, sentence_starts
 CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.6, "described": 0.6}
 DROPPED = ("negated", "disclaimer")
 CUE_KINDS = (
-    "negation", "negation_scope", "negation_after", "not_negation", "hedge", "reported", "reported_unless_seller",
+    "negation", "negation_clause", "negation_scope", "negation_after", "not_negation", "hedge", "reported",
+    "reported_unless_seller",
     "disclaimer", "scope_breaks", "question_pitch",
 )
 VOICE_KINDS = ("describing", "describing_heading", "seller")
@@ -105,7 +109,8 @@ class ClaimContext:
         for start, end in found.pop("not_negation", ()):
             found["negation"] = [c for c in found.get("negation", ()) if not (start <= c[0] and c[1] <= end)]
         # A break word inside a cue ("yet" of "not yet") does not break the cue's clause.
-        cue_spans = [c for kind in ("negation", "negation_after", "hedge") for c in found.get(kind, ())]
+        kinds = ("negation", "negation_clause", "negation_after", "hedge")
+        cue_spans = [c for kind in kinds for c in found.get(kind, ())]
         in_cue = {i for start, end in cue_spans for i in range(start, end)}
         found["scope_breaks"] = [b for b in found.get("scope_breaks", ()) if not in_cue.issuperset(range(*b))]
         found["disclaimer"] = _disclaimer_extents(sent, [start for start, _ in found.get("disclaimer", ())])
@@ -149,6 +154,7 @@ class ClaimContext:
         hi = min(clause_end, span.end + 2 * self.window)
         if (
             any(lo <= start and end <= span.start for start, end in cues.get("negation", ()))
+            or any(clause_start <= start and end <= span.start for start, end in cues.get("negation_clause", ()))
             or any(end <= span.start for start, end in cues.get("negation_scope", ()))
             or any(span.end <= start and end <= hi for start, end in cues.get("negation_after", ()))
         ):
