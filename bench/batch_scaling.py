@@ -1,7 +1,7 @@
 """Records/s of ``hypecheck batch`` in one process, two worker processes, and Dask with one and two workers.
 
     python bench/batch_scaling.py [--records 10000] [--long 60] [--rounds 3]
-    python bench/batch_scaling.py --records 50000 --rounds 1 --long 0     # the equality run
+    python bench/batch_scaling.py --records 50000 --long 0 --rounds 0     # equality only: one run each
 
 Every engine checks the same generated input in the same process: one warm-up
 run each, then ``--rounds`` interleaved rounds (local 1, local 2, Dask 1, Dask 2,
@@ -112,7 +112,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--long", type=int, default=60, help="Records of ~40,000 characters (0: none).")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3, help="Timed rounds after the warm-up (0: equality only).")
     parser.add_argument("--batch-size", type=int, default=256)
     parser.add_argument("--corpus", nargs="*", default=[], help="Labelled JSONL files to take snippets from.")
     parser.add_argument("--no-dask", action="store_true")
@@ -174,8 +174,12 @@ def main() -> None:
                     times[f"spin {processes} process{'es' if processes > 1 else ''}"].append(
                         time.perf_counter() - start)
             print(f"  {name} round {round_ or 'warm-up'} done", file=sys.stderr, flush=True)
-        base = times["local --jobs 1"]
+        identical = len(set().union(*digests.values())) == 1
         print(f"\n{name}: {count:,} records")
+        if not args.rounds:  # --rounds 0: the equality check alone
+            print(f"  output identical across engines: {'yes' if identical else 'NO'}")
+            continue
+        base = times["local --jobs 1"]
         print(f"  {'engine':<18} {'records/s':>10} {'range':>17}  {'x one process':>13}  {'CPU s/1k records':>16}")
         for engine, seconds in times.items():
             ratio = statistics.median(b / s for b, s in zip(times["spin 1 process"] if engine.startswith("spin")
@@ -187,7 +191,6 @@ def main() -> None:
             digits = 0 if rates[0] >= 100 else 2
             print(f"  {engine:<18} {statistics.median(rates):>10.{digits}f} {rates[0]:>8.{digits}f}-"
                   f"{rates[-1]:<8.{digits}f}  {ratio:>12.2f}x  {1000 * statistics.median(cpu[engine]) / count:>16.2f}")
-        identical = len(set().union(*digests.values())) == 1
         print(f"  output identical across engines and rounds: {'yes' if identical else 'NO'}")
     for client, cluster in clusters:
         client.close()
