@@ -87,6 +87,7 @@ def check(page: Any, base_url: str, text: str, fmt: str | None = None) -> None:
         page.locator(f"input[name='format'][value='{fmt}']").check()
     page.get_by_role("button", name="Check", exact=True).click()
     page.wait_for_selector("#results .results, #results .alert")
+    page.wait_for_load_state("load")  # the page's script has run (a loaded machine may lag behind the DOM)
 
 
 def test_check_shows_highlights_labels_and_verdict(page: Any, base_url: str) -> None:
