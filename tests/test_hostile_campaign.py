@@ -9,9 +9,15 @@ tests/test_rule_loading.py hold the loader-level checks of the same classes.
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hypecheck
 
 GOOD = """\
 id: hype.sparkle
@@ -118,3 +124,23 @@ def test_dangling_symlink_and_folder_named_like_a_rule_are_skipped(tmp_path):
     result = run_cli("check", "--rules", str(tmp_path / "pack"), "-", stdin="Exosomes sparkle in your skin.")
     assert b"Traceback" not in result.stderr
     assert result.returncode == 1 and b"hype.sparkle" in result.stdout, result.stderr.decode()
+
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+from campaign import GRAMMAR, MAX_RUN, render  # noqa: E402 - the grammar bench/campaign.py runs at scale
+
+PLANS = st.lists(st.tuples(st.integers(0, len(GRAMMAR) - 2), st.integers(0, 1 << 16), st.integers(1, MAX_RUN)),
+                 min_size=1, max_size=25)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=PLANS.map(render))
+def test_claim_laden_hostile_text_never_crashes_and_offsets_slice_it(nlp, text):
+    report = hypecheck.check(text, nlp=nlp)
+    assert all(text[f.start:f.end] == f.text for f in report.findings)
+    assert report.text_length == len(text)
+
+
+def test_lone_surrogate_from_json_is_checked(nlp):
+    text = "Exosomes treat acne \ud800 overnight."
+    assert [f.text for f in hypecheck.check(text, nlp=nlp).findings] == ["treat acne"]
