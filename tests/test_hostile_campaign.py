@@ -142,5 +142,7 @@ def test_claim_laden_hostile_text_never_crashes_and_offsets_slice_it(nlp, text):
 
 
 def test_lone_surrogate_from_json_is_checked(nlp):
-    text = "Exosomes treat acne \ud800 overnight."
-    assert [f.text for f in hypecheck.check(text, nlp=nlp).findings] == ["treat acne"]
+    text = "Exosomes treat acne \ud800 overnight. Exosomes treat acne\ud800, 10 billion exosomes."
+    findings = hypecheck.check(text, nlp=nlp).findings
+    assert findings and all(text[f.start:f.end] == f.text for f in findings)
+    assert "treat acne" in [f.text for f in findings]

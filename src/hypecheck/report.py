@@ -283,7 +283,8 @@ def build_report(
                 confidence=span._.hypecheck_confidence or rule.confidence,
                 start=span.start_char,
                 end=span.end_char,
-                text=span.text,
+                # The user's own characters (the tokenizer replaced lone surrogates one for one).
+                text=prepared.text[span.start_char:span.end_char] if prepared is not None else span.text,
                 sentence=sentence_of(doc, span.start).text.strip(),
                 message=rule.message,
                 suggestion=rule.suggestion,
