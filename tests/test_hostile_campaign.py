@@ -8,6 +8,7 @@ tests/test_rule_loading.py hold the loader-level checks of the same classes.
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from pathlib import Path
@@ -146,3 +147,12 @@ def test_lone_surrogate_from_json_is_checked(nlp):
     findings = hypecheck.check(text, nlp=nlp).findings
     assert findings and all(text[f.start:f.end] == f.text for f in findings)
     assert "treat acne" in [f.text for f in findings]
+
+
+def test_lookalike_spelling_is_shown_as_a_signal():
+    text = "Our serum is \u0441linic\u0430lly pr\u043even. It is clinically proven."
+    result = run_cli("check", "--format", "json", "-", stdin=text)
+    findings = json.loads(result.stdout)["findings"]
+    flagged = {f["text"]: "look-alike" in f["context"] for f in findings}
+    assert flagged == {"\u0441linic\u0430lly pr\u043even": True, "clinically proven": False}
+    assert {f["category"] for f in findings} == {"evidence"}
