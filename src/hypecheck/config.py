@@ -124,6 +124,9 @@ def read_settings(path: Path) -> dict[str, Any]:
             raise RuleFileError(path, f"{prefix}{key}: {problem}", line=_line(text, str(key)))
         data[name] = [value] if name in LISTS and isinstance(value, str) else value
     if "rules" in data:
+        missing = next((p for p in data["rules"] if not (path.parent / p).exists()), None)
+        if missing is not None:  # named here, not as a --rules option the user never typed
+            raise RuleFileError(path, f"{prefix}rules: no such rule pack {missing!r}", line=_line(text, "rules"))
         data["rules"] = [str((path.parent / p).resolve()) for p in data["rules"]]
     if "baseline" in data:
         data["baseline"] = str((path.parent / data["baseline"]).resolve())

@@ -12,6 +12,7 @@ from spacy.tokens import Doc, Span
 
 from . import __version__
 from .components.sentences import sentence_of
+from .components.tokenizer import FOLDED
 from .constants import CATEGORIES, CLAIMS_PIPE, DEFAULT_MIN_CONFIDENCE, JURISDICTIONS, SEVERITY_RANK, SPANS_KEY
 from .errors import InputError
 from .htmltext import LineIndex
@@ -268,7 +269,9 @@ def build_report(
     spans = [s for s in doc.spans.get(spans_key, ()) if (s._.hypecheck_confidence or 1.0) >= min_confidence]
     visible = _visible(spans, ruleset)
     locate = _locator(prepared) if prepared is not None and visible else None
+    folded = set(doc.user_data.get(FOLDED, ()))  # tokens spelled with look-alike letters (mixed scripts)
     for span in visible:
+        lookalike = ("look-alike",) if folded.intersection(range(span.start, span.end)) else ()
         rule = ruleset.rules[span.label_]
         notes = []
         for note in index.for_rule(rule, jurisdictions):
@@ -283,11 +286,12 @@ def build_report(
                 confidence=span._.hypecheck_confidence or rule.confidence,
                 start=span.start_char,
                 end=span.end_char,
-                text=span.text,
+                # The user's own characters (the tokenizer replaced lone surrogates one for one).
+                text=prepared.text[span.start_char:span.end_char] if prepared is not None else span.text,
                 sentence=sentence_of(doc, span.start).text.strip(),
                 message=rule.message,
                 suggestion=rule.suggestion,
-                context=tuple(span._.hypecheck_context),
+                context=(*span._.hypecheck_context, *lookalike),
                 notes=tuple(notes),
                 location=locate(span.start_char, span.end_char) if locate else None,
             )

@@ -353,7 +353,7 @@ class ClaimMatcher:
                 if alt.pattern:
                     try:
                         self.token_matcher.add(f"{rule.id}#{n}", [list(alt.pattern)])
-                    except (ValueError, KeyError) as exc:
+                    except (ValueError, KeyError, re.error) as exc:  # re.error: a bad REGEX value
                         problem = f"bad token pattern: {exc}"
                         line = alt.line or rule.line
                         raise RuleFileError(rule.path, problem, rule=rule.id, line=line) from exc

@@ -90,6 +90,9 @@ def _best_cut(text: str, low: int, high: int) -> int:
     return high
 
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class BoundedTokenizer:
     """Wraps a spaCy ``Tokenizer``; everything but ``__call__`` and ``pipe`` is passed through."""
 
@@ -97,6 +100,8 @@ class BoundedTokenizer:
         self.tokenizer = tokenizer
 
     def __call__(self, text: str) -> Doc:
+        if not text.isascii():  # a lone surrogate (JSON can carry one) crashes spaCy's string store
+            text = SURROGATE.sub("\ufffd", text)  # one character for one: offsets stay exact
         cuts = cut_points(text) if len(text) > LONG_RUN else []
         if not cuts:
             doc = self.tokenizer(text)

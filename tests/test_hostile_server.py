@@ -1,0 +1,143 @@
+"""``hypecheck serve`` keeps answering its health check while hostile requests are in flight."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+HEAD = "Exosomes treat acne"
+LIMIT = 100_000  # the server's default HYPECHECK_MAX_CHARS
+HOSTILE = {
+    "emoji run": HEAD + "\U0001f9ea" * (LIMIT - 1_000),
+    "punctuation run": HEAD + "!.,;:" * ((LIMIT - 1_000) // 5),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def call(port: int, method: str, path: str, body: bytes | None = None, timeout: float = 120) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body, {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module", params=["1", "2"], ids=["1 process", "2 processes"])
+def served(request: pytest.FixtureRequest) -> Iterator[int]:
+    """A real ``hypecheck serve`` with HYPECHECK_WORKERS processes, on a free loopback port."""
+    port = free_port()
+    env = {**os.environ, "HYPECHECK_WORKERS": request.param, "PYTHONIOENCODING": "utf-8"}
+    process = subprocess.Popen([sys.executable, "-m", "hypecheck", "serve", "--port", str(port)],
+                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if request_status(port) == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and process.poll() is None, process.stderr.read().decode()
+            time.sleep(0.3)
+        for _ in range(2):  # warm each process's lazy caches
+            call(port, "POST", "/api/check", json.dumps({"text": HEAD}).encode())
+        yield port
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=60)
+
+
+def request_status(port: int) -> int:
+    return call(port, "GET", "/healthz", timeout=5)[0]
+
+
+def health_times(port: int, busy: threading.Event, rounds: int = 8) -> list[float]:
+    """Seconds each ``/healthz`` took while *busy* is still set (the hostile request in flight)."""
+    took = []
+    for _ in range(rounds):
+        if not busy.is_set():
+            break
+        started = time.perf_counter()
+        status, payload = call(port, "GET", "/healthz", timeout=30)
+        took.append(time.perf_counter() - started)
+        assert status == 200 and b"ok" in payload
+        time.sleep(0.1)
+    return took
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_healthz_answers_while_a_long_run_is_checked(served, kind):
+    text = HOSTILE[kind]
+    outcome: dict[str, object] = {}
+    busy = threading.Event()
+    busy.set()
+
+    def hostile() -> None:
+        try:
+            outcome["status"], outcome["body"] = call(served, "POST", "/api/check", json.dumps({"text": text}).encode())
+        finally:
+            busy.clear()
+
+    sender = threading.Thread(target=hostile)
+    sender.start()
+    time.sleep(0.3)  # the request is read and its check has started
+    took = health_times(served, busy)
+    sender.join(timeout=120)
+    assert took, "the hostile request finished before the first health check: nothing was measured"
+    assert max(took) < 1.0, took
+    assert outcome["status"] == 200
+    findings = json.loads(outcome["body"])["findings"]
+    assert [f["text"] for f in findings] == ["treat acne"]
+
+
+def test_healthz_answers_while_headers_drip_in(served):
+    """Eight clients sending their headers a byte at a time hold no thread the health check needs."""
+    stop = threading.Event()
+    dripping = [0]
+
+    def drip() -> None:
+        with socket.create_connection(("127.0.0.1", served), timeout=30) as conn:
+            head = b"POST /api/check HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Slow: "
+            for byte in head + b"a" * 10_000:
+                if stop.is_set():
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+                dripping[0] += 1
+                time.sleep(0.02)
+
+    drippers = [threading.Thread(target=drip) for _ in range(8)]
+    for thread in drippers:
+        thread.start()
+    try:
+        time.sleep(1.0)
+        busy = threading.Event()
+        busy.set()
+        took = health_times(served, busy)
+        sent = dripping[0]
+        assert len(took) == 8 and max(took) < 1.0, took
+        time.sleep(0.3)
+        assert dripping[0] > sent, "the drip stopped: the server no longer waits on it"
+    finally:
+        stop.set()
+        for thread in drippers:
+            thread.join(timeout=30)
