@@ -298,3 +298,97 @@ def test_long_ad_prints_in_a_few_pages(page: Any, base_url: str) -> None:
     ))
     listed = {"#" + i for i in page.evaluate("[...document.querySelectorAll('ol.sources li')].map(li => li.id)")}
     assert listed == cited  # the sources list holds only sources the findings shown cite
+
+
+# --- Script injection through every way text reaches a browser: page, exports, API -------------
+# Each vector tries to run ``window.__xss = 1`` or open a dialog; nothing may run.
+
+RUN = "window.__xss=1"
+VECTORS = [
+    f"<script>{RUN}</script>",
+    f"<img src=x onerror=\"{RUN}\">",
+    f"<svg onload=\"{RUN}\">",
+    f"<svg><script>{RUN}</script></svg>",
+    f"<body onload=\"{RUN}\">",
+    "<iframe srcdoc=\"<script>parent.__xss=1</script>\"></iframe>",
+    "<iframe src=\"javascript:parent.__xss=1\"></iframe>",
+    f"<a href=\"javascript:{RUN}\" id=xl>link</a>",
+    f"<details open ontoggle=\"{RUN}\">",
+    f"<input autofocus onfocus=\"{RUN}\">",
+    f"<video><source onerror=\"{RUN}\"></video>",
+    f"<audio src=x onerror=\"{RUN}\">",
+    f"<object data=\"javascript:{RUN}\"></object>",
+    f"<embed src=\"javascript:{RUN}\">",
+    f"<math><mtext><table><mglyph><style><img src=x onerror=\"{RUN}\">",
+    f"<noscript><p title=\"</noscript><img src=x onerror={RUN}>\">",
+    f"\"><script>{RUN}</script>",
+    f"'><img src=x onerror={RUN}>",
+    f"</textarea><script>{RUN}</script>",
+    f"</title><script>{RUN}</script>",
+    f"<style>@import 'javascript:{RUN}';</style>",
+    f"<div style=\"background:url(javascript:{RUN})\">x</div>",
+    f"<marquee onstart=\"{RUN}\">x</marquee>",
+    f"<form><button formaction=\"javascript:{RUN}\">go</button></form>",
+    f"<meta http-equiv=\"refresh\" content=\"0;url=javascript:{RUN}\">",
+    f"<base href=\"javascript:{RUN}//\">",
+    "<img src=x onerror=&#x77;indow.__xss=1>",
+    f"<scr<script>ipt>{RUN}</scr</script>ipt>",
+    f"<SCRIPT SRC=data:text/javascript,{RUN}></SCRIPT>",
+    f"<svg><animate onbegin=\"{RUN}\" attributeName=x dur=1s>",
+    f"<template><img src=x onerror=\"{RUN}\"></template><img src=x onerror=\"{RUN}\">",
+    f"[link](javascript:{RUN}) ![img](x\" onerror=\"{RUN})",
+    "{{7*7}} {% raw %}<script>window.__xss=1</script>{% endraw %}",
+    f"\u202e<script>{RUN}</script>\u202c",
+]
+CLAIM = " Our serum treats hair loss and is 100% safe."
+
+
+def _ran(page: Any) -> bool:
+    page.wait_for_timeout(100)
+    return page.evaluate("typeof window.__xss") != "undefined" or bool(page.watch.dialogs)
+
+
+@pytest.mark.parametrize("fmt", ["text", None])
+@pytest.mark.parametrize("vector", VECTORS, ids=[f"v{n:02d}" for n in range(len(VECTORS))])
+def test_a_pasted_vector_never_runs_in_the_page(page: Any, base_url: str, vector: str, fmt: str | None) -> None:
+    check(page, base_url, vector + CLAIM, fmt)
+    for button in page.locator("#checked-text button.tag").all():  # open every detail view too
+        button.click()
+        page.keyboard.press("Escape")
+    assert not _ran(page)
+    if fmt == "text":
+        assert "hair loss" in page.locator("#checked-text").inner_text()
+
+
+@pytest.fixture
+def exported(page: Any, base_url: str) -> Iterator[dict[str, str]]:
+    text = "\n\n".join(VECTORS) + CLAIM
+    bodies = {}
+    for path in ("/export.html", "/export.md", "/export.json"):
+        response = page.request.post(base_url + path, form={"text": text, "format": "text", "j": "us"})
+        assert response.ok, path
+        bodies[path] = response.text()
+    yield bodies
+
+
+@pytest.mark.parametrize("path", ["/export.html", "/export.md", "/export.json"])
+def test_the_exports_never_run_a_vector(page: Any, exported: dict[str, str], path: str) -> None:
+    body = exported[path]
+    if path == "/export.html":
+        page.set_content(body)  # the standalone report, opened as a saved file would be
+    else:
+        page.set_content("<pre id=out></pre>")  # Markdown and JSON shown as text, the way a viewer shows them
+        page.evaluate("text => { document.getElementById('out').textContent = text; }", body)
+        assert "hair loss" in page.locator("#out").inner_text()
+    for link in page.locator("a[href^='javascript:' i]").all():
+        raise AssertionError(f"javascript: link in {path}: {link.get_attribute('href')}")
+    assert not _ran(page)
+
+
+def test_the_api_answers_json_only(page: Any, base_url: str) -> None:
+    response = page.request.post(base_url + "/api/check", data={"text": "\n".join(VECTORS) + CLAIM})
+    assert response.ok and response.headers["content-type"].startswith("application/json")
+    assert response.headers.get("x-content-type-options") == "nosniff"
+    page.goto(base_url + "/")
+    page.evaluate("body => { document.body.textContent = body; }", response.text())
+    assert not _ran(page)
