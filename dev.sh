@@ -63,6 +63,7 @@ case "${1:-}" in
         browser
         shift
         "$VENV/bin/ruff" check src tests bench
+        "$VENV/bin/ruff" format --check src tests bench  # the formatter, applied once and kept
         "$VENV/bin/mypy"  # src/hypecheck, configured in pyproject.toml
         wheel_smoke_test
         rc=0

@@ -41,8 +41,12 @@ DATA = ROOT / "tests" / "data"
 
 def snippets(corpora: list[str]) -> list[str]:
     files = [Path(c) for c in corpora] or sorted((DATA / "written").glob("*.jsonl"))
-    found = [json.loads(line)["text"] for path in files
-             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    found = [
+        json.loads(line)["text"]
+        for path in files
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     if not corpora:
         for page in ("clinic_page.txt", "compliant.txt"):
             found += [p for p in (DATA / page).read_text(encoding="utf-8").split("\n\n") if p.strip()]
@@ -142,20 +146,32 @@ def main() -> None:
             client = Client(cluster)
             clusters.append((client, cluster))
             engines[f"dask {workers} worker{'s' if workers > 1 else ''}"] = {
-                "engine": dask_engine(client, spec, output)}
+                "engine": dask_engine(client, spec, output)
+            }
 
     def timed(path: Path, options: dict) -> tuple[float, float, str]:
         sink = Digest()
         cpu = cpu_seconds([c for c, _ in clusters])
         start = time.perf_counter()
-        run_batch(nlp, str(path), sink, jurisdictions=jurisdictions, batch_size=args.batch_size, spec=spec,
-                  progress=False, **options)
+        run_batch(
+            nlp,
+            str(path),
+            sink,
+            jurisdictions=jurisdictions,
+            batch_size=args.batch_size,
+            spec=spec,
+            progress=False,
+            **options,
+        )
         wall = time.perf_counter() - start
         return wall, cpu_seconds([c for c, _ in clusters]) - cpu, sink.hash.hexdigest()
 
-    print(f"{args.records:,} short records ({inputs['short'][0].stat().st_size / 1e6:.1f} MB)"
-          + (f", {args.long} long records ({inputs['long'][0].stat().st_size / 1e6:.1f} MB)" if args.long else "")
-          + f"; {args.rounds} interleaved rounds after a warm-up; {multiprocessing.cpu_count()} CPUs", flush=True)
+    print(
+        f"{args.records:,} short records ({inputs['short'][0].stat().st_size / 1e6:.1f} MB)"
+        + (f", {args.long} long records ({inputs['long'][0].stat().st_size / 1e6:.1f} MB)" if args.long else "")
+        + f"; {args.rounds} interleaved rounds after a warm-up; {multiprocessing.cpu_count()} CPUs",
+        flush=True,
+    )
     for name, (path, count) in inputs.items():
         times: dict[str, list[float]] = {e: [] for e in [*engines, "spin 1 process", "spin 2 processes"]}
         digests: dict[str, set[str]] = {e: set() for e in engines}
@@ -172,7 +188,8 @@ def main() -> None:
                 spin(processes)()
                 if round_:
                     times[f"spin {processes} process{'es' if processes > 1 else ''}"].append(
-                        time.perf_counter() - start)
+                        time.perf_counter() - start
+                    )
             print(f"  {name} round {round_ or 'warm-up'} done", file=sys.stderr, flush=True)
         identical = len(set().union(*digests.values())) == 1
         print(f"\n{name}: {count:,} records")
@@ -182,15 +199,19 @@ def main() -> None:
         base = times["local --jobs 1"]
         print(f"  {'engine':<18} {'records/s':>10} {'range':>17}  {'x one process':>13}  {'CPU s/1k records':>16}")
         for engine, seconds in times.items():
-            ratio = statistics.median(b / s for b, s in zip(times["spin 1 process"] if engine.startswith("spin")
-                                                            else base, seconds, strict=True))
+            ratio = statistics.median(
+                b / s
+                for b, s in zip(times["spin 1 process"] if engine.startswith("spin") else base, seconds, strict=True)
+            )
             if engine.startswith("spin"):
                 print(f"  {engine:<18} {'':>10} {'':>17}  {ratio:>12.2f}x  (the machine's ceiling now)")
                 continue
             rates = sorted(count / s for s in seconds)
             digits = 0 if rates[0] >= 100 else 2
-            print(f"  {engine:<18} {statistics.median(rates):>10.{digits}f} {rates[0]:>8.{digits}f}-"
-                  f"{rates[-1]:<8.{digits}f}  {ratio:>12.2f}x  {1000 * statistics.median(cpu[engine]) / count:>16.2f}")
+            print(
+                f"  {engine:<18} {statistics.median(rates):>10.{digits}f} {rates[0]:>8.{digits}f}-"
+                f"{rates[-1]:<8.{digits}f}  {ratio:>12.2f}x  {1000 * statistics.median(cpu[engine]) / count:>16.2f}"
+            )
         print(f"  output identical across engines and rounds: {'yes' if identical else 'NO'}")
     for client, cluster in clusters:
         client.close()

@@ -23,20 +23,48 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = (
-    "Exosomes treat acne", "clinically proven", "stimulates collagen production", "10 billion exosomes",
-    "FDA-approved", "no side effects", "regenerates skin cells", "cures eczema in 3 days",
-    "PDRN repairs DNA", "stem cell serum reverses aging", "growth factors heal scars", "miracle",
-    "100% safe", "PRP regrows hair", "not intended to diagnose, treat, cure or prevent any disease",
-    "Does it treat rosacea?", "In mice, it boosted collagen.", "a gentle serum for dry skin",
+    "Exosomes treat acne",
+    "clinically proven",
+    "stimulates collagen production",
+    "10 billion exosomes",
+    "FDA-approved",
+    "no side effects",
+    "regenerates skin cells",
+    "cures eczema in 3 days",
+    "PDRN repairs DNA",
+    "stem cell serum reverses aging",
+    "growth factors heal scars",
+    "miracle",
+    "100% safe",
+    "PRP regrows hair",
+    "not intended to diagnose, treat, cure or prevent any disease",
+    "Does it treat rosacea?",
+    "In mice, it boosted collagen.",
+    "a gentle serum for dry skin",
 )
 HOSTILE = (
-    "\u0441linic\u0430lly pr\u043even", "\u0415xosomes tr\u0435at hair loss",  # Cyrillic look-alikes
+    "\u0441linic\u0430lly pr\u043even",
+    "\u0415xosomes tr\u0435at hair loss",  # Cyrillic look-alikes
     "\uff34\uff52\uff45\uff41\uff54\uff53 \uff41\uff43\uff4e\uff45",  # full-width forms
-    "tr\u200beats ac\u00adne", "\u200d\u200c\ufeff\u2060",  # zero-width characters
-    "<svg>", "<noscript>", "<math><style>", "</p><p>", "<b>cures</b> acne", "&amp;&lt;&#x2728;", "<!--",
-    "\U0001f9ea\u2728\U0001f469\u200d\U0001f52c", "\u202etreats acne\u202c", "\u200f\u05e2\u05d1\u05e8\u05d9\u05ea",
-    "\u0627\u0644\u0639\u0631\u0628\u064a\u0629", "e\u0301\u0301\u0301", "\x00\x07\x1b", "\r\n\t", "\n\n",
-    "\ud800", "\U0010ffff",
+    "tr\u200beats ac\u00adne",
+    "\u200d\u200c\ufeff\u2060",  # zero-width characters
+    "<svg>",
+    "<noscript>",
+    "<math><style>",
+    "</p><p>",
+    "<b>cures</b> acne",
+    "&amp;&lt;&#x2728;",
+    "<!--",
+    "\U0001f9ea\u2728\U0001f469\u200d\U0001f52c",
+    "\u202etreats acne\u202c",
+    "\u200f\u05e2\u05d1\u05e8\u05d9\u05ea",
+    "\u0627\u0644\u0639\u0631\u0628\u064a\u0629",
+    "e\u0301\u0301\u0301",
+    "\x00\x07\x1b",
+    "\r\n\t",
+    "\n\n",
+    "\ud800",
+    "\U0010ffff",
 )
 RUNS = ("!", "\U0001f9ea", "&", "(", ".", "-", "\u200b", "a", " ", "\n", "\u0430", "!?.,;")
 SEPARATORS = (" ", ". ", "\n", "", ", ", "! ")
@@ -67,7 +95,7 @@ def random_plan(rng: random.Random) -> list[tuple[int, int, int]]:
 
 
 def offset_errors(text: str, report) -> int:
-    return sum(text[f.start:f.end] != f.text for f in report.findings)
+    return sum(text[f.start : f.end] != f.text for f in report.findings)
 
 
 def main() -> int:
@@ -106,7 +134,7 @@ def main() -> int:
     print(f"crashes {crashes}  offset errors {bad_offsets}")
     worst = (0.0, "", 0.0, 0.0)
     for _, _, text in slowest:  # each against a plain ad of its length: medians of 5 interleaved rounds
-        plain = (ad * (len(text) // len(ad) + 1))[:len(text)]
+        plain = (ad * (len(text) // len(ad) + 1))[: len(text)]
         rounds: dict[str, list[float]] = {"hostile": [], "plain": []}
         for _ in range(5):
             for name, sample in (("hostile", text), ("plain", plain)):
@@ -118,8 +146,10 @@ def main() -> int:
             worst = (h / p, text, h, p)
     if worst[1]:
         ratio, text, h, p = worst
-        print(f"costliest of the 10 slowest texts per character (>= {MIN_COMPARED:,} chars): {len(text):,} chars "
-              f"{h * 1000:.1f} ms, plain text of that length {p * 1000:.1f} ms: x{ratio:.2f}  (starts {text[:40]!r})")
+        print(
+            f"costliest of the 10 slowest texts per character (>= {MIN_COMPARED:,} chars): {len(text):,} chars "
+            f"{h * 1000:.1f} ms, plain text of that length {p * 1000:.1f} ms: x{ratio:.2f}  (starts {text[:40]!r})"
+        )
     return 1 if crashes or bad_offsets else 0
 
 

@@ -24,10 +24,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def default_corpora() -> list[Path]:
     # ../shared next to the checkout (a worktree under wt/ looks one level further up)
-    shared = next((p / "shared" / "eval" for p in ROOT.parents if (p / "shared" / "eval").is_dir()),
-                  ROOT.parent / "shared" / "eval")
-    return [shared / "dev.jsonl", *sorted((shared / "real").glob("*.jsonl")),
-            *sorted((ROOT / "tests" / "data" / "written").glob("*.jsonl"))]
+    shared = next(
+        (p / "shared" / "eval" for p in ROOT.parents if (p / "shared" / "eval").is_dir()),
+        ROOT.parent / "shared" / "eval",
+    )
+    return [
+        shared / "dev.jsonl",
+        *sorted((shared / "real").glob("*.jsonl")),
+        *sorted((ROOT / "tests" / "data" / "written").glob("*.jsonl")),
+    ]
 
 
 def dump(out: Path, corpora: list[Path]) -> int:
@@ -45,8 +50,10 @@ def dump(out: Path, corpora: list[Path]) -> int:
                     continue
                 record = json.loads(line)
                 report = build_report(process(nlp, record["text"]), nlp, jurisdictions, min_confidence=0.0)
-                findings = [[f.start, f.end, f.rule, f.category, round(f.confidence, 4), list(f.context)]
-                            for f in report.findings]
+                findings = [
+                    [f.start, f.end, f.rule, f.category, round(f.confidence, 4), list(f.context)]
+                    for f in report.findings
+                ]
                 key = f"{corpus.name}:{record.get('id', n)}"
                 handle.write(json.dumps({"id": key, "findings": findings}) + "\n")
                 count += 1

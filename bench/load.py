@@ -51,8 +51,12 @@ def start(workers: int | None) -> tuple[subprocess.Popen, int]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = dict(os.environ) if workers is None else {**os.environ, "HYPECHECK_WORKERS": str(workers)}
-    process = subprocess.Popen([sys.executable, "-m", "hypecheck", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hypecheck", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         with contextlib.suppress(OSError, http.client.HTTPException):
@@ -126,11 +130,15 @@ def main() -> int:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
     ms = [v * 1000 for v in latencies]
-    print(f"{len(ms) + sum(errors.values()):,} requests at concurrency {clients} in {wall:.0f} s "
-          f"({len(ms) / wall:.0f} requests/s); errors {sum(errors.values())} {errors or ''}")
+    print(
+        f"{len(ms) + sum(errors.values()):,} requests at concurrency {clients} in {wall:.0f} s "
+        f"({len(ms) / wall:.0f} requests/s); errors {sum(errors.values())} {errors or ''}"
+    )
     if ms:
-        print(f"latency ms: p50 {percentile(ms, 50):.0f}  p95 {percentile(ms, 95):.0f}  p99 {percentile(ms, 99):.0f}  "
-              f"max {max(ms):.0f}")
+        print(
+            f"latency ms: p50 {percentile(ms, 50):.0f}  p95 {percentile(ms, 95):.0f}  p99 {percentile(ms, 99):.0f}  "
+            f"max {max(ms):.0f}"
+        )
     print(f"server RSS (all processes): start {rss_start:.0f} MB, end {rss_end:.0f} MB ({rss_end - rss_start:+.0f} MB)")
     return 1 if errors or len(ms) < total else 0
 

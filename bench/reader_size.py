@@ -55,8 +55,11 @@ def main(path: str) -> dict[str, int]:
                     page.get_by_role("button", name="Download Markdown report").click()
                 out["markdown_bytes"] = Path(info.value.path()).stat().st_size
             context.close()
-        html = subprocess.run([sys.executable, "-m", "hypecheck", "check", path, "-j", "us", "--format", "html"],
-                              capture_output=True, check=False).stdout
+        html = subprocess.run(
+            [sys.executable, "-m", "hypecheck", "check", path, "-j", "us", "--format", "html"],
+            capture_output=True,
+            check=False,
+        ).stdout
         with tempfile.NamedTemporaryFile(suffix=".html") as report:
             report.write(html)
             report.flush()

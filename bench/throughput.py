@@ -43,8 +43,10 @@ JURISDICTIONS = ("us", "eu", "uk", "in", "kr", "jp", "ca", "au")
 
 def default_corpora() -> list[Path]:
     # ../shared next to the checkout (a worktree under wt/ looks one level further up)
-    shared = next((p / "shared" / "eval" for p in ROOT.parents if (p / "shared" / "eval").is_dir()),
-                  ROOT.parent / "shared" / "eval")
+    shared = next(
+        (p / "shared" / "eval" for p in ROOT.parents if (p / "shared" / "eval").is_dir()),
+        ROOT.parent / "shared" / "eval",
+    )
     return [shared / "dev.jsonl", *sorted((shared / "real").glob("*.jsonl"))]
 
 
@@ -149,8 +151,10 @@ def speed(label: str, docs: list[str], nlp, blank, rounds: int) -> None:
     times = interleaved({"bare": bare, "pipeline": pipeline, "reports": reports}, rounds)
     rs = ratios(times, "bare")
     findings = sum(len(build_report(d, nlp, JURISDICTIONS).findings) for d in nlp.pipe(docs))
-    print(f"{label}: {words:,} words in {len(docs)} documents, {findings} findings "
-          f"({1000 * findings / words:.1f} per 1,000 words), {rounds} interleaved rounds")
+    print(
+        f"{label}: {words:,} words in {len(docs)} documents, {findings} findings "
+        f"({1000 * findings / words:.1f} per 1,000 words), {rounds} interleaved rounds"
+    )
     base_wps = words / statistics.median(times["bare"])
     print(f"  bare tokenizer           {base_wps:>10,.0f} words/s")
     for name, title in (("pipeline", "pipeline only"), ("reports", "pipeline + reports")):
@@ -178,8 +182,10 @@ def cold(rounds: int) -> None:
         # A new empty cache folder for every run: the cost of compiling the rules.
         codes = [f"import os; os.environ['HYPECHECK_CACHE_DIR'] = os.path.join({empty!r}, str(os.getpid())); {first}"]
         (nocache,) = fresh_processes(codes, max(1, rounds // 2))
-    print(f"cold start: blank('en') {blank_start:.2f} s; first result {warm:.2f} s "
-          f"(+{warm - blank_start:.2f} s, target <= +0.30 s); with an empty rule cache {nocache:.2f} s")
+    print(
+        f"cold start: blank('en') {blank_start:.2f} s; first result {warm:.2f} s "
+        f"(+{warm - blank_start:.2f} s, target <= +0.30 s); with an empty rule cache {nocache:.2f} s"
+    )
 
 
 RSS_CODE = """
@@ -203,13 +209,16 @@ def rss(docs: list[str], words: int) -> None:
         json.dump(batch, handle)
     try:
         start = time.perf_counter()
-        out = subprocess.run([sys.executable, "-c", RSS_CODE, handle.name], check=True, capture_output=True,
-                             text=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", RSS_CODE, handle.name], check=True, capture_output=True, text=True
+        ).stdout
         seconds = time.perf_counter() - start
     finally:
         os.unlink(handle.name)
-    print(f"peak memory (VmHWM), {words:,} words of dense copy with reports: {float(out):.0f} MiB "
-          f"(target <= 250 MiB; {seconds:.0f} s)")
+    print(
+        f"peak memory (VmHWM), {words:,} words of dense copy with reports: {float(out):.0f} MiB "
+        f"(target <= 250 MiB; {seconds:.0f} s)"
+    )
 
 
 def length(docs: list[str], nlp, max_chars: int) -> None:
@@ -250,8 +259,7 @@ def main() -> None:
     if "dense" in only:
         speed("dense ad copy", upto(dense, args.words), nlp, blank, args.rounds)
     if "sparse" in only:
-        speed("sparse prose (pydoc + an ad every 20 paragraphs)", sparse_corpus(args.words), nlp, blank,
-              args.rounds)
+        speed("sparse prose (pydoc + an ad every 20 paragraphs)", sparse_corpus(args.words), nlp, blank, args.rounds)
     if "cold" in only:
         cold(args.rounds)
     if "rss" in only:

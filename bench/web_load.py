@@ -52,8 +52,10 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def summary(ms: list[float]) -> str:
-    return (f"p50 {percentile(ms, 50):.1f}  p90 {percentile(ms, 90):.1f}  p95 {percentile(ms, 95):.1f}  "
-            f"p99 {percentile(ms, 99):.1f}  max {max(ms):.1f}  mean {statistics.fmean(ms):.1f}")
+    return (
+        f"p50 {percentile(ms, 50):.1f}  p90 {percentile(ms, 90):.1f}  p95 {percentile(ms, 95):.1f}  "
+        f"p99 {percentile(ms, 99):.1f}  max {max(ms):.1f}  mean {statistics.fmean(ms):.1f}"
+    )
 
 
 @contextlib.contextmanager
@@ -71,8 +73,12 @@ def subprocess_server(workers: int) -> Iterator[int]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "HYPECHECK_WORKERS": str(workers)}
-    process = subprocess.Popen([sys.executable, "-m", "hypecheck", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hypecheck", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -160,10 +166,8 @@ def run(clients: int, requests: int, text: str, max_seconds: float, server) -> i
         probe.join(timeout=35)
 
     done = len(latencies)
-    print(f"clients {clients}, requests/client {requests}, text {len(text):,} chars "
-          f"({len(text.split()):,} words)")
-    print(f"completed {done} ok, {len(failures)} failed in {wall:.2f} s "
-          f"-> {done / wall if wall else 0:.1f} requests/s")
+    print(f"clients {clients}, requests/client {requests}, text {len(text):,} chars ({len(text.split()):,} words)")
+    print(f"completed {done} ok, {len(failures)} failed in {wall:.2f} s -> {done / wall if wall else 0:.1f} requests/s")
     if latencies:
         print("check latency ms:   " + summary([v * 1000 for v in latencies]))
     if health:
@@ -192,13 +196,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=8, help=f"concurrent clients (max {MAX_CLIENTS})")
     parser.add_argument("--requests", type=int, default=25, help="requests per client")
     parser.add_argument("--threads", type=int, default=8, help="waitress threads (--workers 0 only)")
-    parser.add_argument("--workers", type=int, default=0,
-                        help="processes of `hypecheck serve` (0: a server thread in this process)")
+    parser.add_argument(
+        "--workers", type=int, default=0, help="processes of `hypecheck serve` (0: a server thread in this process)"
+    )
     parser.add_argument("--text-file", type=Path, help="check this file's text instead of the sample ad")
     parser.add_argument("--dense-words", type=int, default=0, help="check this many words of real ad copy")
     parser.add_argument("--corpus", type=Path, action="append", default=[], help="JSONL corpus for --dense-words")
-    parser.add_argument("--parallel-checks", action="store_true",
-                        help="let checks run concurrently (HYPECHECK_SERIALIZE_CHECKS=False; --workers 0)")
+    parser.add_argument(
+        "--parallel-checks",
+        action="store_true",
+        help="let checks run concurrently (HYPECHECK_SERIALIZE_CHECKS=False; --workers 0)",
+    )
     parser.add_argument("--max-seconds", type=float, default=60.0, help="stop sending after this long")
     args = parser.parse_args(argv)
     clients = max(1, min(args.clients, MAX_CLIENTS))

@@ -11,8 +11,12 @@ from conftest import EXAMPLES
 
 def texts() -> list[str]:
     """Our written regression snippets and the two example pages, paragraph by paragraph."""
-    found = [json.loads(line)["text"] for path in sorted((EXAMPLES / "written").glob("*.jsonl"))
-             for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    found = [
+        json.loads(line)["text"]
+        for path in sorted((EXAMPLES / "written").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     for page in ("clinic_page.txt", "compliant.txt"):
         found += [p for p in (EXAMPLES / page).read_text(encoding="utf-8").split("\n\n") if p.strip()]
     return found

@@ -41,5 +41,10 @@ def run_cli(*args: str, stdin: str | bytes | None = None, cwd: Path | None = Non
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "NO_COLOR": "1"}
     return subprocess.run(
         [sys.executable, "-m", "hypecheck", *args],
-        input=data, capture_output=True, cwd=cwd, env=env, timeout=300, check=False,
+        input=data,
+        capture_output=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+        check=False,
     )

@@ -6,8 +6,7 @@ import json
 
 from conftest import run_cli
 
-PAGE = ("# Exosome serum\n\nOur serum treats acne.\n\nEach vial holds 10 billion exosomes.\n\n"
-        "A light daily gel.\n")
+PAGE = "# Exosome serum\n\nOur serum treats acne.\n\nEach vial holds 10 billion exosomes.\n\nA light daily gel.\n"
 
 
 def _site(tmp_path):
@@ -24,15 +23,19 @@ def test_baseline_records_fingerprints_not_offsets(tmp_path):
     data = json.loads((site / "baseline.json").read_text(encoding="utf-8"))
     assert data["hypecheck_baseline"] == 1
     assert {(e["source"], e["rule"]) for e in data["findings"]} == {
-        ("pages/serum.md", "disease.treats-condition"), ("pages/serum.md", "dose.active-count"),
-        ("pages/about.md", "disease.treats-condition")}
+        ("pages/serum.md", "disease.treats-condition"),
+        ("pages/serum.md", "dose.active-count"),
+        ("pages/about.md", "disease.treats-condition"),
+    }
     assert all(set(e) == {"source", "rule", "text", "fingerprint"} for e in data["findings"])
 
 
 def test_unrelated_edits_and_moved_lines_keep_the_baseline_green(tmp_path):
     site = _site(tmp_path)
-    moved = ("# Exosome serum, now with a longer title\n\nNew intro paragraph about texture.\n\n"
-             "Each vial holds 10 billion exosomes.\n\nA light daily gel.\n\nOur serum treats acne.\n")
+    moved = (
+        "# Exosome serum, now with a longer title\n\nNew intro paragraph about texture.\n\n"
+        "Each vial holds 10 billion exosomes.\n\nA light daily gel.\n\nOur serum treats acne.\n"
+    )
     (site / "pages" / "serum.md").write_text(moved, encoding="utf-8")
     result = run_cli("check", "pages", "--baseline", "baseline.json", cwd=site)
     assert result.returncode == 0, result.stdout
@@ -43,8 +46,9 @@ def test_unrelated_edits_and_moved_lines_keep_the_baseline_green(tmp_path):
 
 def test_a_new_claim_fails_and_a_removed_one_is_reported_fixed(tmp_path):
     site = _site(tmp_path)
-    (site / "pages" / "serum.md").write_text(PAGE.replace("Our serum treats acne.", "Our serum treats acne. "
-                                                          "Our serum treats acne."), encoding="utf-8")
+    (site / "pages" / "serum.md").write_text(
+        PAGE.replace("Our serum treats acne.", "Our serum treats acne. Our serum treats acne."), encoding="utf-8"
+    )
     (site / "pages" / "about.md").write_text("We are a clinic in town.\n", encoding="utf-8")
     result = run_cli("check", "pages", "--baseline", "baseline.json", "--format", "json", cwd=site)
     assert result.returncode == 1

@@ -43,8 +43,11 @@ def test_csv_has_one_row_per_finding_and_one_for_a_record_without(tmp_path):
     assert result.returncode == 0, result.stderr.decode()
     table = list(csv.reader(io.StringIO(result.stdout.decode())))
     assert tuple(table[0]) == CSV_COLUMNS
-    texts = {json.loads(line).get("id"): json.loads(line).get("text") for line in source.read_text(
-        "utf-8", "replace").splitlines() if line.startswith('{"id": "r')}
+    texts = {
+        json.loads(line).get("id"): json.loads(line).get("text")
+        for line in source.read_text("utf-8", "replace").splitlines()
+        if line.startswith('{"id": "r')
+    }
     seen: dict[str, list[list[str]]] = {}
     for row in table[1:]:
         seen.setdefault(row[0], []).append(row)
@@ -53,9 +56,10 @@ def test_csv_has_one_row_per_finding_and_one_for_a_record_without(tmp_path):
         if not record["findings"]:
             assert all(r[1:8] == [""] * 7 for r in rows)
             continue
-        assert [(r[2], int(r[6]), int(r[7])) for r in rows] == [(f["rule"], f["start"], f["end"])
-                                                               for f in record["findings"]]
-        assert all(texts[record_id][int(r[6]):int(r[7])] == r[5] and r[8] == record["tier"] for r in rows)
+        assert [(r[2], int(r[6]), int(r[7])) for r in rows] == [
+            (f["rule"], f["start"], f["end"]) for f in record["findings"]
+        ]
+        assert all(texts[record_id][int(r[6]) : int(r[7])] == r[5] and r[8] == record["tier"] for r in rows)
     errors = [r for r in table[1:] if r[9]]
     assert len(errors) == 1 and errors[0][0] == "" and "not UTF-8" in errors[0][9]  # record 50, the only broken one
     assert run_cli("batch", str(source), "--format", "csv").stdout == result.stdout

@@ -36,8 +36,9 @@ def test_files_folders_and_globs_together_each_file_once(tmp_path):
 def test_exit_status_comes_from_the_worst_finding_across_files(tmp_path):
     site = _site(tmp_path)
     assert run_cli("check", "pages", "other", "--fail-on", "high", cwd=site).returncode == 1  # c.html is high
-    assert run_cli("check", "pages/a.md", "pages/deep/b.md", "other/e.txt", "--fail-on", "high",
-                   cwd=site).returncode == 0
+    assert (
+        run_cli("check", "pages/a.md", "pages/deep/b.md", "other/e.txt", "--fail-on", "high", cwd=site).returncode == 0
+    )
     assert run_cli("check", "pages/a.md", "other/e.txt", "--fail-on", "medium", cwd=site).returncode == 1
 
 
@@ -48,8 +49,7 @@ def test_unreadable_inputs_are_reported_and_the_rest_checked_with_exit_3(tmp_pat
     assert result.returncode == 3
     assert b"missing.md: no such file or folder" in result.stderr and b"nothing/*.md: no .txt" in result.stderr
     reports = json.loads((site / "out.json").read_text(encoding="utf-8"))
-    assert [r["source"] for r in reports if "findings" in r] == ["pages/a.md", "pages/deep/b.md",
-                                                                 "pages/deep/c.html"]
+    assert [r["source"] for r in reports if "findings" in r] == ["pages/a.md", "pages/deep/b.md", "pages/deep/c.html"]
     assert {r["source"] for r in reports if "error" in r} == {"pages/bin.txt", "missing.md", "nothing/*.md"}
     assert result.stdout == b""
     assert run_cli("check", "missing.md", cwd=site).returncode == 2  # nothing at all could be checked

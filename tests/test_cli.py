@@ -18,8 +18,10 @@ from conftest import EXAMPLES, run_cli
 
 AD = "Our exosome serum stimulates collagen production and treats hair loss. It has 10 billion exosomes per vial."
 PAGE = EXAMPLES / "html" / "clinic-ad.html"  # a 416-word clinic page, markup around the copy
-FINDING_LINE = re.compile(r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+)  (high|medium|low) +[a-z_]+ +\u201c.+\u201d  "
-                          r"[a-z_]+\.[a-z0-9-]+")
+FINDING_LINE = re.compile(
+    r"^(?P<path>.+):(?P<line>\d+):(?P<col>\d+)  (high|medium|low) +[a-z_]+ +\u201c.+\u201d  "
+    r"[a-z_]+\.[a-z0-9-]+"
+)
 
 
 def test_check_text_output_is_one_line_per_finding_then_the_verdict():
@@ -53,8 +55,13 @@ def _on_a_tty(*args: str, no_color: bool) -> bytes:
     if no_color:
         env["NO_COLOR"] = "1"
     leader, follower = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "hypecheck", *args], stdout=follower, stderr=subprocess.DEVNULL,
-                            stdin=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hypecheck", *args],
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        env=env,
+    )
     os.close(follower)
     chunks = []
     while True:
@@ -115,7 +122,7 @@ def test_check_json_from_stdin_has_contract_keys_and_exact_offsets():
     categories = {f["category"] for f in report["findings"]}
     assert {"disease", "drug_like", "dose"} <= categories
     for finding in report["findings"]:
-        assert AD[finding["start"]:finding["end"]] == finding["text"]
+        assert AD[finding["start"] : finding["end"]] == finding["text"]
         assert {"rule", "severity", "confidence", "message", "suggestion", "context", "notes"} <= set(finding)
         notes = [report["notes"][note_id] for note_id in finding["notes"]]
         regulatory = [n for n in notes if n["kind"] == "regulatory"]
@@ -148,7 +155,7 @@ def test_sarif_output_locates_each_finding():
     assert first["ruleId"] in rule_ids and first["level"] == "error"
     region = first["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"]) == (2, 4)
-    assert text[region["charOffset"]:region["charOffset"] + region["charLength"]] == region["snippet"]["text"]
+    assert text[region["charOffset"] : region["charOffset"] + region["charLength"]] == region["snippet"]["text"]
     assert {r["properties"]["category"] for r in run["results"]} == {"disease", "dose"}
 
 
@@ -218,7 +225,7 @@ def test_batch_jsonl_keeps_order_and_reports_bad_lines(tmp_path):
     finding = by_id["r1"]["findings"][0]
     assert {"category", "rule", "start", "end", "text"} <= set(finding)
     assert "notes" not in finding and "sentence" not in finding and set(by_id["r1"]) == {"id", "findings", "tier"}
-    assert AD[finding["start"]:finding["end"]] == finding["text"]
+    assert AD[finding["start"] : finding["end"]] == finding["text"]
 
 
 def test_batch_notes_come_as_one_table_per_record(tmp_path):

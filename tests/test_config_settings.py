@@ -55,21 +55,30 @@ def test_batch_takes_fail_on_from_the_settings(tmp_path):
 def test_evaluate_takes_the_selection_from_the_settings(tmp_path):
     copy = _team(tmp_path, "rules: [team]\nbuiltin: false\n")
     gold = copy / "gold.jsonl"
-    gold.write_text("".join(json.dumps(r) + "\n" for r in [
-        {"id": "a", "text": "Our exosomes sparkle.", "labels": ["hype"]},
-        {"id": "b", "text": "It treats acne.", "labels": ["disease"]}]), encoding="utf-8")
+    gold.write_text(
+        "".join(
+            json.dumps(r) + "\n"
+            for r in [
+                {"id": "a", "text": "Our exosomes sparkle.", "labels": ["hype"]},
+                {"id": "b", "text": "It treats acne.", "labels": ["disease"]},
+            ]
+        ),
+        encoding="utf-8",
+    )
     result = json.loads(run_cli("evaluate", "gold.jsonl", "--format", "json", cwd=copy).stdout)
     assert result["categories"]["hype"]["tp"] == 1 and result["categories"]["disease"]["fn"] == 1
 
 
 def test_pyproject_table_works_and_its_errors_name_file_and_key(tmp_path):
-    (tmp_path / "pyproject.toml").write_text('[project]\nname = "site"\n\n[tool.hypecheck]\nselect = "hype"\n'
-                                             'fail-on = "high"\n', encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[project]\nname = "site"\n\n[tool.hypecheck]\nselect = "hype"\nfail-on = "high"\n', encoding="utf-8"
+    )
     (tmp_path / "ad.txt").write_text("A revolutionary serum that treats acne.\n", encoding="utf-8")
     result = run_cli("check", "ad.txt", "--format", "json", cwd=tmp_path)
     assert result.returncode == 0 and [f["category"] for f in json.loads(result.stdout)["findings"]] == ["hype"]
-    (tmp_path / "pyproject.toml").write_text('[tool.hypecheck]\nselect = ["hype"]\nfail-on = "sometimes"\n',
-                                             encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.hypecheck]\nselect = ["hype"]\nfail-on = "sometimes"\n', encoding="utf-8"
+    )
     broken = run_cli("check", "ad.txt", cwd=tmp_path)
     assert broken.returncode == 2
     assert b"pyproject.toml:3: tool.hypecheck.fail-on: needs one of low, medium, high, never" in broken.stderr
@@ -84,8 +93,13 @@ def test_yaml_errors_name_file_line_and_key(tmp_path):
 def test_serve_uses_the_settings_rules(tmp_path):
     copy = _team(tmp_path, "rules: team\nselect: [hype]\n")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "hypecheck", "serve", "--port", "0"], cwd=copy, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "hypecheck", "serve", "--port", "0"],
+        cwd=copy,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         line = server.stdout.readline().decode("utf-8")
         url = line.split(" serving on ", 1)[1].split(" ", 1)[0]

@@ -54,12 +54,12 @@ def test_dask_output_equals_local_batch_on_2000_records(cluster, records, local_
 def test_dask_csv_and_output_dir(cluster, tmp_path):
     source = write_records(tmp_path / "in.jsonl", 150)
     local = run_cli("batch", str(source), "--format", "csv")
-    remote = run_cli("batch", str(source), "--format", "csv", "--dask", cluster.scheduler_address,
-                     "--batch-size", "40")
+    remote = run_cli("batch", str(source), "--format", "csv", "--dask", cluster.scheduler_address, "--batch-size", "40")
     assert remote.returncode == 0 and remote.stdout == local.stdout
     out = tmp_path / "parts"
-    parted = run_cli("batch", str(source), "--dask", cluster.scheduler_address, "--batch-size", "40",
-                     "--output-dir", str(out))
+    parted = run_cli(
+        "batch", str(source), "--dask", cluster.scheduler_address, "--batch-size", "40", "--output-dir", str(out)
+    )
     assert parted.returncode == 0, parted.stderr.decode()
     parts = sorted(out.iterdir())
     assert [p.name for p in parts] == [f"part-0000{n}.jsonl" for n in range(4)]
@@ -72,8 +72,21 @@ def test_a_worker_killed_mid_run_loses_no_record(records, local_output):
         before = set(client.scheduler_info()["workers"])
         pids = client.run(os.getpid)
         run = subprocess.Popen(
-            [sys.executable, "-m", "hypecheck", "batch", str(records), "--dask", cluster.scheduler_address,
-             "--batch-size", "50"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+            [
+                sys.executable,
+                "-m",
+                "hypecheck",
+                "batch",
+                str(records),
+                "--dask",
+                cluster.scheduler_address,
+                "--batch-size",
+                "50",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
         victim = None
         while victim is None and run.poll() is None:  # the first worker seen running one of the run's tasks
             busy = {w: keys for w, keys in client.processing().items() if any("hypecheck-" in str(k) for k in keys)}
@@ -92,8 +105,9 @@ def test_a_worker_killed_mid_run_loses_no_record(records, local_output):
 def test_check_bag_gives_batch_rows_in_order(cluster, tmp_path):
     source = write_records(tmp_path / "in.jsonl", 90)
     expected = [json.loads(line) for line in run_cli("batch", str(source), "-j", "us,eu").stdout.splitlines()]
-    items = [json.loads(line) for line in source.read_text("utf-8", "replace").splitlines()
-             if line.startswith('{"id": "r')]
+    items = [
+        json.loads(line) for line in source.read_text("utf-8", "replace").splitlines() if line.startswith('{"id": "r')
+    ]
     items.insert(10, ["not", "a", "record"])
     items.insert(20, {"id": "no-text"})
     with distributed.Client(cluster) as client:
@@ -130,8 +144,13 @@ def test_without_dask_installed_the_command_says_how_to_install_it(tmp_path):
     (blocker / "__init__.py").write_text("raise ImportError('No module named distributed')\n", encoding="utf-8")
     source = write_records(tmp_path / "in.jsonl", 3)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(blocker.parent), os.environ.get("PYTHONPATH", "")])}
-    result = subprocess.run([sys.executable, "-m", "hypecheck", "batch", str(source), "--dask", "local:1"],
-                            capture_output=True, env=env, timeout=300, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "hypecheck", "batch", str(source), "--dask", "local:1"],
+        capture_output=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 2 and b"pip install 'hypecheck[dask]'" in result.stderr
 
 

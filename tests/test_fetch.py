@@ -49,8 +49,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/plain":
             self._send(200, b"It treats eczema.", "text/plain")
         elif path == "/latin1":
-            self._send(200, "<p>Crème régénérante</p><p>Sérum</p>".encode("latin-1"),
-                       "text/html; charset=iso-8859-1")
+            self._send(200, "<p>Crème régénérante</p><p>Sérum</p>".encode("latin-1"), "text/html; charset=iso-8859-1")
         elif path == "/json":
             self._send(200, b'{"claim": "treats hair loss"}', "application/json")
         elif path == "/image":
@@ -75,8 +74,7 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/gzip":
             self._send(200, gzip.compress(PAGE), "text/html", Content_Encoding="gzip")
         elif path == "/gzip-bomb":
-            self._send(200, gzip.compress(b"<p>" + b"z" * 5_000_000), "text/html",
-                       Content_Encoding="gzip")
+            self._send(200, gzip.compress(b"<p>" + b"z" * 5_000_000), "text/html", Content_Encoding="gzip")
         elif path == "/redirect-local":
             self._send(302, b"", "text/html", Location="/page.html")
         elif path == "/redirect-metadata":
@@ -197,9 +195,7 @@ def test_non_public_addresses_are_refused(address: str) -> None:
         check_address(address)
 
 
-@pytest.mark.parametrize(
-    "address", ["8.8.8.8", "1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "::ffff:8.8.8.8"]
-)
+@pytest.mark.parametrize("address", ["8.8.8.8", "1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "::ffff:8.8.8.8"])
 def test_public_addresses_are_allowed(address: str) -> None:
     assert address_allowed(address)
     check_address(address)
@@ -270,9 +266,7 @@ def test_too_many_redirects(local_server: str, connections: list[Any]) -> None:
     assert len(connections) == 4
 
 
-def test_name_with_any_private_address_refused(
-    monkeypatch: pytest.MonkeyPatch, connections: list[Any]
-) -> None:
+def test_name_with_any_private_address_refused(monkeypatch: pytest.MonkeyPatch, connections: list[Any]) -> None:
     _fake_dns(monkeypatch, {"mixed.test": ["93.184.216.34", "10.0.0.7"], "meta.test": ["169.254.169.254"]})
     for url in ("http://mixed.test/", "https://meta.test/"):
         with pytest.raises(FetchError, match="private, local or reserved"):

@@ -43,8 +43,11 @@ DEEP = "[" * 5000 + "]" * 5000
 # kind -> (rule file content, a fragment the error must hold, the line it must name: None no line, 0 any line)
 RULE_FILES: dict[str, tuple[str | bytes, str, int | None]] = {
     "billion laughs": (GOOD + LAUGHS, "aliases expand", 0),
-    "python object tag": (GOOD.replace("severity: low", "severity: !!python/object/apply:os.system [id]"),
-                          "malformed YAML", 3),
+    "python object tag": (
+        GOOD.replace("severity: low", "severity: !!python/object/apply:os.system [id]"),
+        "malformed YAML",
+        3,
+    ),
     "deep nesting": (GOOD + "extra: " + DEEP + "\n", "", None),
     "huge file": (GOOD + "# pad\n" * 400_000, "larger than", None),
     "non-UTF-8": (GOOD.encode() + b"message2: \xff\xfe\n", "cannot read", None),
@@ -53,14 +56,23 @@ RULE_FILES: dict[str, tuple[str | bytes, str, int | None]] = {
     "boolean keys": (GOOD + "on: push\nyes: 1\n", "unknown key", None),
     "empty file": ("", "", None),
     "a list where the rule belongs": ("- id: hype.sparkle\n- category: hype\n", "", None),
-    "a string where match belongs": (GOOD.replace(MATCH, "  sparkle everything\n").replace("match:\n", "match:"),
-                                     "match", None),
+    "a string where match belongs": (
+        GOOD.replace(MATCH, "  sparkle everything\n").replace("match:\n", "match:"),
+        "match",
+        None,
+    ),
     "wrong type": (GOOD.replace("severity: low", "severity: [low]"), "severity", 3),
     "bad enum": (GOOD.replace("severity: low", "severity: extreme"), "extreme", 3),
-    "bad regex in a token pattern": (GOOD.replace(MATCH, '  - pattern: [{TEXT: {REGEX: "spar(kle"}}]\n'),
-                                     "bad token pattern", 8),
-    "bad token pattern": (GOOD.replace(MATCH, "  - phrases: [sparkle]\n  - pattern: [{LOWER: sparkle, BOGUS: 1}]\n"),
-                          "token pattern", 9),
+    "bad regex in a token pattern": (
+        GOOD.replace(MATCH, '  - pattern: [{TEXT: {REGEX: "spar(kle"}}]\n'),
+        "bad token pattern",
+        8,
+    ),
+    "bad token pattern": (
+        GOOD.replace(MATCH, "  - phrases: [sparkle]\n  - pattern: [{LOWER: sparkle, BOGUS: 1}]\n"),
+        "token pattern",
+        9,
+    ),
     "match-everything pattern": (GOOD.replace(MATCH, '  - pattern: [{OP: "*"}]\n'), "matches anywhere", 8),
     "two documents": (GOOD + "---\nid: hype.other\n", "", None),
     "unclosed quote": (GOOD.replace("message: Sparkle", 'message: "Sparkle'), "malformed YAML", None),
@@ -130,22 +142,25 @@ def test_dangling_symlink_and_folder_named_like_a_rule_are_skipped(tmp_path):
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 from campaign import GRAMMAR, MAX_RUN, render  # noqa: E402 - the grammar bench/campaign.py runs at scale
 
-PLANS = st.lists(st.tuples(st.integers(0, len(GRAMMAR) - 2), st.integers(0, 1 << 16), st.integers(1, MAX_RUN)),
-                 min_size=1, max_size=25)
+PLANS = st.lists(
+    st.tuples(st.integers(0, len(GRAMMAR) - 2), st.integers(0, 1 << 16), st.integers(1, MAX_RUN)),
+    min_size=1,
+    max_size=25,
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=PLANS.map(render))
 def test_claim_laden_hostile_text_never_crashes_and_offsets_slice_it(nlp, text):
     report = hypecheck.check(text, nlp=nlp)
-    assert all(text[f.start:f.end] == f.text for f in report.findings)
+    assert all(text[f.start : f.end] == f.text for f in report.findings)
     assert report.text_length == len(text)
 
 
 def test_lone_surrogate_from_json_is_checked(nlp):
     text = "Exosomes treat acne \ud800 overnight. Exosomes treat acne\ud800, 10 billion exosomes."
     findings = hypecheck.check(text, nlp=nlp).findings
-    assert findings and all(text[f.start:f.end] == f.text for f in findings)
+    assert findings and all(text[f.start : f.end] == f.text for f in findings)
     assert "treat acne" in [f.text for f in findings]
 
 

@@ -34,13 +34,15 @@ def test_text_over_a_million_characters_is_checked(nlp):
     assert len(text) > 1_000_000
     report = hypecheck.check(text, nlp=nlp)
     assert [f.text for f in report.findings] == ["treat acne", "treat eczema"]
-    assert all(text[f.start:f.end] == f.text for f in report.findings)
+    assert all(text[f.start : f.end] == f.text for f in report.findings)
     assert report.text_length == len(text)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(parts=st.lists(st.sampled_from(PARAGRAPHS), min_size=1, max_size=30),
-       seps=st.sampled_from(["\n\n", "\n", " ", "\n \n\n"]))
+@given(
+    parts=st.lists(st.sampled_from(PARAGRAPHS), min_size=1, max_size=30),
+    seps=st.sampled_from(["\n\n", "\n", " ", "\n \n\n"]),
+)
 def test_pieces_give_the_findings_of_the_whole(nlp, parts, seps):
     text = seps.join(parts)
     whole = findings(hypecheck.check(text, nlp=nlp))
@@ -96,7 +98,7 @@ def test_batch_long_record_is_checked_in_pieces(nlp, tmp_path, monkeypatch):
     rows = _batch(nlp, tmp_path, (json.dumps({"id": "long", "text": text}) + "\n").encode())
     expected = hypecheck.check(text, nlp=nlp)
     assert [(f["start"], f["end"]) for f in rows[0]["findings"]] == [(f.start, f.end) for f in expected.findings]
-    assert all(text[f["start"]:f["end"]] == f["text"] for f in rows[0]["findings"])
+    assert all(text[f["start"] : f["end"]] == f["text"] for f in rows[0]["findings"])
 
 
 def test_batch_csv_on_stdin_and_deep_json(tmp_path):
@@ -158,8 +160,10 @@ def test_unclosed_hiding_element_loses_no_claim(nlp, opener):
 def test_ordinary_html_keeps_its_extraction():
     from hypecheck.htmltext import extract, html_to_text
 
-    html = ("<html><body><main><p>Our serum treats eczema.</p></main><!-- a b c d e f g h i j -->"
-            "<script>var a = 'b c d e f g h i j k';</script><svg><text>logo words here</text></svg></body></html>")
+    html = (
+        "<html><body><main><p>Our serum treats eczema.</p></main><!-- a b c d e f g h i j -->"
+        "<script>var a = 'b c d e f g h i j k';</script><svg><text>logo words here</text></svg></body></html>"
+    )
     assert extract(html) == (html_to_text(html), None)
     assert "treats eczema" in html_to_text(html) and "logo" not in html_to_text(html)
 

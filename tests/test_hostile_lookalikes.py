@@ -12,8 +12,11 @@ from hypecheck.components.tokenizer import FOLDED, fold
     ("text", "category", "claim"),
     [
         ("Our serum is \u0441linic\u0430lly pr\u043even.", "evidence", "\u0441linic\u0430lly pr\u043even"),
-        ("\uff34\uff52\uff45\uff41\uff54\uff53 \uff41\uff43\uff4e\uff45 in days.", "disease",
-         "\uff34\uff52\uff45\uff41\uff54\uff53 \uff41\uff43\uff4e\uff45"),
+        (
+            "\uff34\uff52\uff45\uff41\uff54\uff53 \uff41\uff43\uff4e\uff45 in days.",
+            "disease",
+            "\uff34\uff52\uff45\uff41\uff54\uff53 \uff41\uff43\uff4e\uff45",
+        ),
         ("It tr\u200beats ac\u00adne overnight.", "disease", "tr\u200beats ac\u00adne"),
         ("\u0415xosomes tr\u0435at hair loss.", "disease", "tr\u0435at hair loss"),
         ("Clinic\u0430lly proven" + "!" * 500, "evidence", "Clinic\u0430lly proven"),
@@ -22,7 +25,7 @@ from hypecheck.components.tokenizer import FOLDED, fold
 def test_lookalike_claims_are_found(nlp, text, category, claim):
     findings = hypecheck.check(text, nlp=nlp).findings
     assert (category, claim) in [(f.category, f.text) for f in findings]
-    assert all(text[f.start:f.end] == f.text for f in findings)
+    assert all(text[f.start : f.end] == f.text for f in findings)
 
 
 def test_honest_words_keep_their_spelling(nlp):

@@ -44,8 +44,12 @@ def served(request: pytest.FixtureRequest) -> Iterator[int]:
     """A real ``hypecheck serve`` with HYPECHECK_WORKERS processes, on a free loopback port."""
     port = free_port()
     env = {**os.environ, "HYPECHECK_WORKERS": request.param, "PYTHONIOENCODING": "utf-8"}
-    process = subprocess.Popen([sys.executable, "-m", "hypecheck", "serve", "--port", str(port)],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hypecheck", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:

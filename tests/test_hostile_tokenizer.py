@@ -76,8 +76,9 @@ def test_html_with_many_entities_is_checked(nlp):
 
 RUN = st.builds(lambda r, n: r * n, st.sampled_from(RUNS), st.integers(1, 400))
 HOSTILE = st.lists(
-    st.one_of(RUN, st.sampled_from(["Exosomes treat acne", "clinically proven", "\n", " ", "  ", "\t"]),
-              st.text(max_size=30)),
+    st.one_of(
+        RUN, st.sampled_from(["Exosomes treat acne", "clinically proven", "\n", " ", "  ", "\t"]), st.text(max_size=30)
+    ),
     max_size=12,
 ).map("".join)
 
@@ -89,4 +90,4 @@ def test_offsets_slice_hostile_input_exactly(nlp, text):
     assert doc.text == text
     report = hypecheck.check(text, nlp=nlp)
     for finding in report.findings:
-        assert text[finding.start:finding.end] == finding.text
+        assert text[finding.start : finding.end] == finding.text

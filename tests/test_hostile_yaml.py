@@ -125,8 +125,10 @@ def test_match_everything_pattern_is_refused(tmp_path):
 def test_bad_token_pattern_names_its_line(tmp_path):
     from hypecheck.pipeline import build_nlp
 
-    text = GOOD.replace("  - all: [$actives, [sparkle, sparkles, sparkling]]\n",
-                        "  - phrases: [sparkle]\n  - pattern: [{LOWER: sparkle, BOGUS: 1}]\n")
+    text = GOOD.replace(
+        "  - all: [$actives, [sparkle, sparkles, sparkling]]\n",
+        "  - phrases: [sparkle]\n  - pattern: [{LOWER: sparkle, BOGUS: 1}]\n",
+    )
     with pytest.raises(RuleFileError) as caught:
         build_nlp([pack(tmp_path, {"hype/sparkle.yml": text})])
     assert caught.value.line == 9

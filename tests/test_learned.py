@@ -33,8 +33,15 @@ def _heads(raise_word: str | None = None, doubt_rule: str | None = None, bits: i
     if doubt_rule:
         category = doubt_rule.split(".")[0]
         confirm[hash_features([f"rr={doubt_rule}"], bits), SCORED_CATEGORIES.index(category)] = -8.0
-    return LinearHeads(confirm, np.full(K, 2.0, dtype=np.float32), raise_, np.full(K, -4.0, dtype=np.float32),
-                       keep=np.full(K, 0.3), raise_at=np.full(K, 0.8), bits=bits)
+    return LinearHeads(
+        confirm,
+        np.full(K, 2.0, dtype=np.float32),
+        raise_,
+        np.full(K, -4.0, dtype=np.float32),
+        keep=np.full(K, 0.3),
+        raise_at=np.full(K, 0.8),
+        bits=bits,
+    )
 
 
 @pytest.fixture()
@@ -58,7 +65,7 @@ def test_model_raises_a_finding_where_no_rule_fires(model_dir: Path) -> None:
     [finding] = hypecheck.check(HAIR, nlp=nlp).findings
     assert finding.rule == "disease.learned" and finding.category == "disease"
     assert MODEL_FLAG in finding.context and finding.severity == "low"
-    assert HAIR[finding.start:finding.end] == finding.text == HAIR.rstrip(".")
+    assert HAIR[finding.start : finding.end] == finding.text == HAIR.rstrip(".")
     assert finding.message and finding.suggestion and finding.notes
 
 
@@ -98,8 +105,13 @@ def _corpus(path: Path) -> Path:
     with path.open("w", encoding="utf-8") as out:
         for n in range(40):
             text, labels = claims[n % len(claims)]
-            row = {"id": f"t{n}", "text": text, "labels": labels, "kind": "marketing",
-                   "source": f"https://site{n % 10}.example/page"}
+            row = {
+                "id": f"t{n}",
+                "text": text,
+                "labels": labels,
+                "kind": "marketing",
+                "source": f"https://site{n % 10}.example/page",
+            }
             out.write(json.dumps(row) + "\n")
     return path
 

@@ -41,9 +41,9 @@ def verification_yaml(record: dict | None) -> str:
     for key, value in record.items():
         if key == "pinpoints":
             lines.append("  pinpoints:")
-            lines += [f"    - {{claim: {p['claim']}, passage: \"{p['passage']}\"}}" for p in value]
+            lines += [f'    - {{claim: {p["claim"]}, passage: "{p["passage"]}"}}' for p in value]
         else:
-            lines.append(f"  {key}: \"{value}\"")
+            lines.append(f'  {key}: "{value}"')
     return "\n".join(lines) + "\n"
 
 
@@ -56,6 +56,7 @@ def load_note(tmp_path: Path, confirmed: bool, record: dict | None):
 
 
 # --- the schema enforces the check record -------------------------------------------------------
+
 
 def test_confirmed_note_with_check_record_loads(tmp_path):
     note = load_note(tmp_path, True, CHECK)
@@ -89,6 +90,7 @@ def test_unknown_key_in_check_record_is_refused(tmp_path):
 
 
 # --- the built-in notes -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("note_id", sorted(NOTES))
 def test_every_note_has_a_check_record(note_id):

@@ -27,7 +27,7 @@ def test_one_highlight_per_claimed_span_with_all_its_categories(nlp: Language) -
     view = build_view(report, text)
     assert len(view.marks) == 1
     mark = view.marks[0]
-    assert text[mark.start:mark.end] == "regrows thinning hair"
+    assert text[mark.start : mark.end] == "regrows thinning hair"
     assert mark.categories[:2] == ["disease", "drug_like"]  # most severe first, both listed
     assert len(mark.claims) == len(report.findings)
     assert [s.text for s in view.segments if s.mark and s.last] == ["regrows thinning hair"]  # one label, at the end

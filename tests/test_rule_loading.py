@@ -149,8 +149,10 @@ def test_within_list_needs_one_gap_per_pair(tmp_path):
 
 def test_number_detector_in_a_user_rule(tmp_path):
     text = GOOD.replace("[sparkle, sparkles, sparkling]]", "$number, [sparkles]]")
-    text = text.replace("flag: [Exosomes sparkle in your skin., Our stem cell sparkles.]",
-                        "flag: [Exosomes with 150+ sparkles., Stem cells and five sparkles.]")
+    text = text.replace(
+        "flag: [Exosomes sparkle in your skin., Our stem cell sparkles.]",
+        "flag: [Exosomes with 150+ sparkles., Stem cells and five sparkles.]",
+    )
     text = text.replace("    within: 3\n", "    within: 4\n")
     pack = write_rule(tmp_path, text)
     nlp = build_nlp([pack], builtin=False)

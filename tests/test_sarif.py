@@ -17,7 +17,7 @@ AWKWARD = {
     "ünïcödé/크림.txt": "It stimulates collagen production.\n",
     "nested dir/[brackets] & more.html": "<html><body><p>FDA-approved exosomes for every skin.</p></body></html>",
     "accepted.md": "<!-- hypecheck: ignore[dose] reason: lab certificate linked below -->\n"
-                   "Each vial holds 10 billion exosomes.\n",
+    "Each vial holds 10 billion exosomes.\n",
     "broken.txt": b"\x00\x01 not text",
 }
 
@@ -57,8 +57,13 @@ def test_uris_are_relative_percent_encoded_and_resolve_to_the_files(folder_sarif
     assert {loc["uriBaseId"] for loc in locations} == {"SRCROOT"}
     uris = {loc["uri"] for loc in locations}
     assert not any(c in uri for uri in uris for c in " #[]&")
-    assert {unquote(u) for u in uris} >= {"site/with space.md", "site/hash#tag.txt", "site/per%cent.md",
-                                          "site/ünïcödé/크림.txt", "site/nested dir/[brackets] & more.html"}
+    assert {unquote(u) for u in uris} >= {
+        "site/with space.md",
+        "site/hash#tag.txt",
+        "site/per%cent.md",
+        "site/ünïcödé/크림.txt",
+        "site/nested dir/[brackets] & more.html",
+    }
     assert all((root / unquote(u)).is_file() for u in uris)
 
 
@@ -82,12 +87,18 @@ def test_invocation_reports_exit_code_unreadable_file_and_suppression(folder_sar
     [unreadable] = invocation["toolExecutionNotifications"]
     assert "binary" in unreadable["message"]["text"]
     assert unquote(unreadable["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) == "site/broken.txt"
-    accepted = [r for r in run["results"] if "accepted.md" in r["locations"][0]["physicalLocation"]
-                ["artifactLocation"]["uri"]]
+    accepted = [
+        r for r in run["results"] if "accepted.md" in r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    ]
     assert [r["ruleId"] for r in accepted] == ["dose.active-count"]
-    assert accepted[0]["suppressions"] == [{"kind": "inSource", "status": "accepted",
-                                            "justification": "lab certificate linked below",
-                                            "properties": {"rules": ["dose"], "line": 1}}]
+    assert accepted[0]["suppressions"] == [
+        {
+            "kind": "inSource",
+            "status": "accepted",
+            "justification": "lab certificate linked below",
+            "properties": {"rules": ["dose"], "line": 1},
+        }
+    ]
 
 
 def test_standard_input_is_a_placeholder_artifact_not_a_uri_like_stdin():
@@ -98,13 +109,26 @@ def test_standard_input_is_a_placeholder_artifact_not_a_uri_like_stdin():
     assert location["uri"] == "stdin" and "standard input" in location["description"]["text"]
     assert "<stdin>" not in result.stdout.decode("utf-8")
     assert sarif["runs"][0]["invocations"][0] == {
-        "executionSuccessful": True, "exitCode": 1, "exitCodeDescription": "findings at or above --fail-on",
-        "toolExecutionNotifications": [], "toolConfigurationNotifications": []}
+        "executionSuccessful": True,
+        "exitCode": 1,
+        "exitCodeDescription": "findings at or above --fail-on",
+        "toolExecutionNotifications": [],
+        "toolConfigurationNotifications": [],
+    }
 
 
 def test_the_schema_check_catches_what_the_old_output_got_wrong():
     """The validation above can fail: raw paths and '<stdin>' as URIs are format errors."""
-    broken = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [
-        {"message": {"text": "m"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}]}
-        for uri in ("<stdin>", "a dir/page #1.md")]}]}
+    broken = {
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "x"}},
+                "results": [
+                    {"message": {"text": "m"}, "locations": [{"physicalLocation": {"artifactLocation": {"uri": uri}}}]}
+                    for uri in ("<stdin>", "a dir/page #1.md")
+                ],
+            }
+        ],
+    }
     assert len(_errors(broken)) == 2

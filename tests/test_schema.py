@@ -56,8 +56,10 @@ def test_check_json_folder(tmp_path):
 @pytest.mark.parametrize("notes", [False, True])
 def test_batch_lines(tmp_path, notes: bool):
     source = tmp_path / "in.jsonl"
-    source.write_text("".join(json.dumps({"id": i, "text": t}) + "\n"
-                              for i, t in enumerate([WEB_AD, "Apply daily."])) + "{broken\n", encoding="utf-8")
+    source.write_text(
+        "".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate([WEB_AD, "Apply daily."])) + "{broken\n",
+        encoding="utf-8",
+    )
     result = run_cli("batch", str(source), *(["--notes"] if notes else []))
     lines = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert len(lines) == 3 and ("notes" in lines[0]) is notes
@@ -78,8 +80,14 @@ def _post(url: str, body: bytes, content_type: str) -> Any:
         return json.loads(response.read())
 
 
-@pytest.mark.parametrize("payload", [{"text": WEB_AD}, {"text": PAGE.read_text(encoding="utf-8"), "max_findings": 3},
-                                     {"text": WEB_AD, "jurisdictions": ["all"], "format": "text"}])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"text": WEB_AD},
+        {"text": PAGE.read_text(encoding="utf-8"), "max_findings": 3},
+        {"text": WEB_AD, "jurisdictions": ["all"], "format": "text"},
+    ],
+)
 def test_api_check_over_http(server: str, payload: dict[str, Any]):
     report = _post(server + "/api/check", json.dumps(payload).encode(), "application/json")
     assert report["findings"]
@@ -91,7 +99,8 @@ def test_api_check_matches_the_openapi_document(server: str):
         doc = json.loads(response.read())
     report = _post(server + "/api/check", json.dumps({"text": WEB_AD}).encode(), "application/json")
     jsonschema.Draft202012Validator({"$ref": "#/components/schemas/Report", "components": doc["components"]}).validate(
-        report)
+        report
+    )
 
 
 def test_export_json_over_http(server: str):

@@ -46,8 +46,12 @@ def children(pid: int) -> list[int]:
 def test_serve_forks_workers_that_answer_and_stop_with_it():
     port = free_port()
     env = {**os.environ, "HYPECHECK_WORKERS": "2", "PYTHONIOENCODING": "utf-8"}
-    server = subprocess.Popen([sys.executable, "-m", "hypecheck", "serve", "--port", str(port)],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "hypecheck", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:

@@ -47,8 +47,12 @@ def nlp():
 
 
 def written_texts() -> list[str]:
-    return [json.loads(line)["text"] for path in sorted((DATA / "written").glob("*.jsonl"))
-            for line in path.read_text("utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line)["text"]
+        for path in sorted((DATA / "written").glob("*.jsonl"))
+        for line in path.read_text("utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def test_token_patterns_on_windows_find_what_the_whole_doc_gives(nlp):
@@ -77,7 +81,7 @@ def test_default_pipeline_has_no_lemmatizer(nlp):
 
 
 def test_a_user_lemma_pattern_gets_the_lemmatizer(tmp_path):
-    match = "  - pattern: [{LOWER: exosome, OP: \"?\"}, {LEMMA: sparkle}, {LOWER: {IN: [in, at, \"on\"]}}]"
+    match = '  - pattern: [{LOWER: exosome, OP: "?"}, {LEMMA: sparkle}, {LOWER: {IN: [in, at, "on"]}}]'
     rules = pack(tmp_path, match, "Exosomes sparkled in your skin., An exosome sparkles on skin.")
     assert "hype.sparkle" in findings("--rules", str(rules), text="Our exosome sparkled on the skin.")
     assert "hype.sparkle" not in findings(text="Our exosome sparkled on the skin.")

@@ -38,8 +38,10 @@ def test_every_marker_form_suppresses_with_its_reason_and_the_run_passes():
 
 
 def test_the_same_claims_without_markers_fail():
-    plain = ("Each vial holds 10 billion exosomes.\nOur serum treats acne.\n"
-             "The label said FDA-approved exosomes with no side effects.\n")
+    plain = (
+        "Each vial holds 10 billion exosomes.\nOur serum treats acne.\n"
+        "The label said FDA-approved exosomes with no side effects.\n"
+    )
     result = run_cli("check", "-", "--format", "json", stdin=plain)
     assert result.returncode == 1 and all("suppression" not in f for f in _findings(result))
 
@@ -55,9 +57,11 @@ def test_a_marker_without_a_reason_suppresses_nothing_and_is_reported():
 
 
 def test_a_category_prefix_covers_its_rules_but_not_others_and_typos_are_reported():
-    text = ("hypecheck: ignore[dose] reason: certificate on file\n"
-            "Our serum treats acne with 10 billion exosomes.\n"
-            "It cures eczema. hypecheck: ignore[disease.treats-conditon] reason: typo in the id\n")
+    text = (
+        "hypecheck: ignore[dose] reason: certificate on file\n"
+        "Our serum treats acne with 10 billion exosomes.\n"
+        "It cures eczema. hypecheck: ignore[disease.treats-conditon] reason: typo in the id\n"
+    )
     result = run_cli("check", "-", "--format", "json", stdin=text)
     by_category = {f["category"]: f for f in _findings(result)}
     assert "suppression" in by_category["dose"] and "suppression" not in by_category["disease"]
@@ -70,7 +74,9 @@ def test_html_comment_covers_the_next_element_only(tmp_path):
     page.write_text(
         "<html><body><p>FDA-approved exosomes.</p>"
         "<!-- hypecheck: ignore[regulatory] reason: the approval letter is linked below -->"
-        "<p>Our stem cells are FDA approved.</p></body></html>", encoding="utf-8")
+        "<p>Our stem cells are FDA approved.</p></body></html>",
+        encoding="utf-8",
+    )
     findings = _findings(run_cli("check", str(page), "--format", "json"))
     regulatory = [f for f in findings if f["category"] == "regulatory"]
     assert len(regulatory) == 2
@@ -89,7 +95,9 @@ def test_per_record_field_for_batch(nlp):
     marked, notices = apply_record(report, "dose reason: certificate in the listing", known=["dose.active-count"])
     assert notices == []
     assert {f.category: f.suppression and f.suppression["kind"] for f in marked.findings} == {
-        "disease": None, "dose": "external"}
+        "disease": None,
+        "dose": "external",
+    }
     same, _ = apply_record(report, [{"rules": ["dose"], "reason": "certificate"}])
     assert [f.suppression is not None for f in same.findings] == [f.suppression is not None for f in marked.findings]
     unmarked, notices = apply_record(report, "ignore[dose]")

@@ -134,8 +134,10 @@ def test_check_response_matches_openapi_schema(client: FlaskClient) -> None:
     schema = {"$ref": "#/components/schemas/Report", "components": doc["components"]}
     jsonschema.Draft202012Validator(schema).validate(report)
     rules = client.get("/api/rules").get_json()
-    rules_schema = {**doc["paths"]["/api/rules"]["get"]["responses"]["200"]["content"][
-        "application/json"]["schema"], "components": doc["components"]}
+    rules_schema = {
+        **doc["paths"]["/api/rules"]["get"]["responses"]["200"]["content"]["application/json"]["schema"],
+        "components": doc["components"],
+    }
     jsonschema.Draft202012Validator(rules_schema).validate(rules)
 
 
@@ -167,9 +169,7 @@ def test_html_input_is_extracted(client: FlaskClient) -> None:
 
 
 def test_url_is_fetched_when_enabled(engine: Engine, ad_site: str) -> None:
-    client = make_app(
-        engine, HYPECHECK_ALLOW_FETCH=True, HYPECHECK_FETCH_ALLOW_LOOPBACK=True
-    ).test_client()
+    client = make_app(engine, HYPECHECK_ALLOW_FETCH=True, HYPECHECK_FETCH_ALLOW_LOOPBACK=True).test_client()
     report = client.post("/api/check", json={"url": ad_site, "jurisdictions": ["us"]}).get_json()
     assert report["input"] == {"kind": "url", "url": ad_site, "notices": [], "offsets": "extracted_text"}
     assert "treats hair loss" in report["text"] and "var x" not in report["text"]
@@ -292,8 +292,15 @@ def test_openapi_document(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("get", "/"), ("get", "/healthz"), ("get", "/api/rules"), ("get", "/static/style.css"),
-     ("get", "/missing"), ("get", "/api/check"), ("post", "/api/check")],
+    [
+        ("get", "/"),
+        ("get", "/healthz"),
+        ("get", "/api/rules"),
+        ("get", "/static/style.css"),
+        ("get", "/missing"),
+        ("get", "/api/check"),
+        ("post", "/api/check"),
+    ],
 )
 def test_security_headers_everywhere(client: FlaskClient, method: str, path: str) -> None:
     response = getattr(client, method)(path)
@@ -364,9 +371,7 @@ def test_nothing_pasted_is_logged(
     assert "Zqx7" not in caplog.text and "Zqx7" not in out and "Zqx7" not in err
 
 
-def test_internal_error_is_generic_and_not_logged(
-    engine: Engine, caplog: pytest.LogCaptureFixture
-) -> None:
+def test_internal_error_is_generic_and_not_logged(engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
     class BrokenPipeline:
         def __call__(self, text: str) -> Any:
             raise ValueError(f"cannot handle {text!r}")
@@ -523,9 +528,7 @@ def test_sustained_concurrency_against_waitress(engine: Engine) -> None:
                 text = f"Client {t} request {i}: our serum treats hair loss and regenerates skin."
                 status, body = _post(server.port, {"text": text, "jurisdictions": ["us"]})
                 ok = (
-                    status == 200
-                    and body["text"] == text
-                    and any(f["category"] == "disease" for f in body["findings"])
+                    status == 200 and body["text"] == text and any(f["category"] == "disease" for f in body["findings"])
                 )
                 with lock:
                     results.append((status, ok))
@@ -552,8 +555,7 @@ def test_sustained_concurrency_against_waitress(engine: Engine) -> None:
     assert elapsed < 90
 
 
-def test_serve_prints_url(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                          engine: Engine) -> None:
+def test_serve_prints_url(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], engine: Engine) -> None:
     class FakeServer:
         effective_host, effective_port = "127.0.0.1", 8123
         ran = closed = False

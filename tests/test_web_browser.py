@@ -34,7 +34,6 @@ pytestmark = [
 ]
 
 
-
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
     from hypecheck.webapp import BackgroundServer, create_app
@@ -161,8 +160,9 @@ def test_pasted_markup_never_runs(page: Any, base_url: str, fmt: str | None) -> 
 
 
 def test_phone_width_has_no_horizontal_overflow(browser: Any, base_url: str) -> None:
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     page = context.new_page()
     try:
         page.goto(base_url + "/")
@@ -292,10 +292,12 @@ def test_long_ad_prints_in_a_few_pages(page: Any, base_url: str) -> None:
     pdf = page.pdf(format="A4")
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
     assert 1 <= pages <= 10  # 166 before
-    cited = set(page.evaluate(
-        "[...document.querySelectorAll('.findings .note:not(.repeat) a.ref, .findings .repeats a.ref')]"
-        ".map(a => a.getAttribute('href'))"
-    ))
+    cited = set(
+        page.evaluate(
+            "[...document.querySelectorAll('.findings .note:not(.repeat) a.ref, .findings .repeats a.ref')]"
+            ".map(a => a.getAttribute('href'))"
+        )
+    )
     listed = {"#" + i for i in page.evaluate("[...document.querySelectorAll('ol.sources li')].map(li => li.id)")}
     assert listed == cited  # the sources list holds only sources the findings shown cite
 
@@ -306,37 +308,37 @@ def test_long_ad_prints_in_a_few_pages(page: Any, base_url: str) -> None:
 RUN = "window.__xss=1"
 VECTORS = [
     f"<script>{RUN}</script>",
-    f"<img src=x onerror=\"{RUN}\">",
-    f"<svg onload=\"{RUN}\">",
+    f'<img src=x onerror="{RUN}">',
+    f'<svg onload="{RUN}">',
     f"<svg><script>{RUN}</script></svg>",
-    f"<body onload=\"{RUN}\">",
-    "<iframe srcdoc=\"<script>parent.__xss=1</script>\"></iframe>",
-    "<iframe src=\"javascript:parent.__xss=1\"></iframe>",
-    f"<a href=\"javascript:{RUN}\" id=xl>link</a>",
-    f"<details open ontoggle=\"{RUN}\">",
-    f"<input autofocus onfocus=\"{RUN}\">",
-    f"<video><source onerror=\"{RUN}\"></video>",
-    f"<audio src=x onerror=\"{RUN}\">",
-    f"<object data=\"javascript:{RUN}\"></object>",
-    f"<embed src=\"javascript:{RUN}\">",
-    f"<math><mtext><table><mglyph><style><img src=x onerror=\"{RUN}\">",
-    f"<noscript><p title=\"</noscript><img src=x onerror={RUN}>\">",
-    f"\"><script>{RUN}</script>",
+    f'<body onload="{RUN}">',
+    '<iframe srcdoc="<script>parent.__xss=1</script>"></iframe>',
+    '<iframe src="javascript:parent.__xss=1"></iframe>',
+    f'<a href="javascript:{RUN}" id=xl>link</a>',
+    f'<details open ontoggle="{RUN}">',
+    f'<input autofocus onfocus="{RUN}">',
+    f'<video><source onerror="{RUN}"></video>',
+    f'<audio src=x onerror="{RUN}">',
+    f'<object data="javascript:{RUN}"></object>',
+    f'<embed src="javascript:{RUN}">',
+    f'<math><mtext><table><mglyph><style><img src=x onerror="{RUN}">',
+    f'<noscript><p title="</noscript><img src=x onerror={RUN}>">',
+    f'"><script>{RUN}</script>',
     f"'><img src=x onerror={RUN}>",
     f"</textarea><script>{RUN}</script>",
     f"</title><script>{RUN}</script>",
     f"<style>@import 'javascript:{RUN}';</style>",
-    f"<div style=\"background:url(javascript:{RUN})\">x</div>",
-    f"<marquee onstart=\"{RUN}\">x</marquee>",
-    f"<form><button formaction=\"javascript:{RUN}\">go</button></form>",
-    f"<meta http-equiv=\"refresh\" content=\"0;url=javascript:{RUN}\">",
-    f"<base href=\"javascript:{RUN}//\">",
+    f'<div style="background:url(javascript:{RUN})">x</div>',
+    f'<marquee onstart="{RUN}">x</marquee>',
+    f'<form><button formaction="javascript:{RUN}">go</button></form>',
+    f'<meta http-equiv="refresh" content="0;url=javascript:{RUN}">',
+    f'<base href="javascript:{RUN}//">',
     "<img src=x onerror=&#x77;indow.__xss=1>",
     f"<scr<script>ipt>{RUN}</scr</script>ipt>",
     f"<SCRIPT SRC=data:text/javascript,{RUN}></SCRIPT>",
-    f"<svg><animate onbegin=\"{RUN}\" attributeName=x dur=1s>",
-    f"<template><img src=x onerror=\"{RUN}\"></template><img src=x onerror=\"{RUN}\">",
-    f"[link](javascript:{RUN}) ![img](x\" onerror=\"{RUN})",
+    f'<svg><animate onbegin="{RUN}" attributeName=x dur=1s>',
+    f'<template><img src=x onerror="{RUN}"></template><img src=x onerror="{RUN}">',
+    f'[link](javascript:{RUN}) ![img](x" onerror="{RUN})',
     "{{7*7}} {% raw %}<script>window.__xss=1</script>{% endraw %}",
     f"\u202e<script>{RUN}</script>\u202c",
 ]

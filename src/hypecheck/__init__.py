@@ -72,8 +72,9 @@ def check(
     prepared = text if isinstance(text, Prepared) else Prepared(text=text)
     pipeline = _nlp(nlp)
     doc = process(pipeline, prepared.text)  # texts of any length, in pieces
-    return build_report(doc, pipeline, parse_jurisdictions(jurisdictions), min_confidence=min_confidence,
-                        prepared=prepared)
+    return build_report(
+        doc, pipeline, parse_jurisdictions(jurisdictions), min_confidence=min_confidence, prepared=prepared
+    )
 
 
 def list_rules(nlp: Language | None = None) -> list[dict[str, Any]]:

@@ -65,8 +65,9 @@ def write(path: str | Path, checked: Iterable[tuple[str, str, Report]]) -> int:
     for name, _text, report in checked:
         for finding, fp in zip(report.findings, fingerprints(report), strict=True):
             if finding.suppression is None:
-                entries.append({"source": source_key(name), "rule": finding.rule, "text": finding.text,
-                                "fingerprint": fp})
+                entries.append(
+                    {"source": source_key(name), "rule": finding.rule, "text": finding.text, "fingerprint": fp}
+                )
     entries.sort(key=lambda e: (e["source"], e["rule"], e["fingerprint"]))
     document = {"hypecheck_baseline": FORMAT, "hypecheck_version": __version__, "findings": entries}
     Path(path).write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -92,12 +93,16 @@ def load(path: str | Path) -> Baseline:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the baseline ({exc.strerror or exc}); "
-                         "write one with --write-baseline") from exc
+        raise InputError(
+            f"{path}: cannot read the baseline ({exc.strerror or exc}); write one with --write-baseline"
+        ) from exc
     except json.JSONDecodeError as exc:
         raise InputError(f"{path}:{exc.lineno}: the baseline is not JSON ({exc.msg})") from exc
-    if not isinstance(data, dict) or data.get("hypecheck_baseline") != FORMAT or not isinstance(
-            data.get("findings"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("hypecheck_baseline") != FORMAT
+        or not isinstance(data.get("findings"), list)
+    ):
         raise InputError(f"{path}: not a hypecheck baseline (write one with --write-baseline)")
     entries = data["findings"]
     for n, entry in enumerate(entries):

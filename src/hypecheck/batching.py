@@ -40,8 +40,19 @@ CHUNK_CHARS = 100_000  # a chunk closes at this many characters of text (about a
 FORMATS = ("jsonl", "csv")
 T = TypeVar("T")
 R = TypeVar("R")
-CSV_COLUMNS = ("id", "category", "rule", "severity", "confidence", "quote", "start", "end", "tier", "error",
-               "suppressed")
+CSV_COLUMNS = (
+    "id",
+    "category",
+    "rule",
+    "severity",
+    "confidence",
+    "quote",
+    "start",
+    "end",
+    "tier",
+    "error",
+    "suppressed",
+)
 
 
 def read_records(path: str) -> Iterator[Record]:
@@ -203,8 +214,10 @@ def pipeline(spec: PipelineSpec) -> tuple[Language, threading.Lock]:
 def same_version(output: Output) -> None:
     """Refuse work from a client running another hypecheck: its results would differ."""
     if output.version != __version__:
-        raise HypecheckError(f"this worker runs hypecheck {__version__}, the client {output.version}: "
-                             "install the same version everywhere")
+        raise HypecheckError(
+            f"this worker runs hypecheck {__version__}, the client {output.version}: "
+            "install the same version everywhere"
+        )
 
 
 def check_chunk(spec: PipelineSpec, output: Output, records: list[Record]) -> list[Line]:
@@ -271,8 +284,20 @@ def _csv_rows(row: dict[str, Any]) -> str:
     if not row["findings"]:
         return _csv_line([record_id, *[""] * 7, *tail, ""])
     return "".join(
-        _csv_line([record_id, f["category"], f["rule"], f["severity"], f["confidence"], f["text"], f["start"],
-                   f["end"], *tail, f.get("suppression", {}).get("reason", "")])
+        _csv_line(
+            [
+                record_id,
+                f["category"],
+                f["rule"],
+                f["severity"],
+                f["confidence"],
+                f["text"],
+                f["start"],
+                f["end"],
+                *tail,
+                f.get("suppression", {}).get("reason", ""),
+            ]
+        )
         for f in row["findings"]
     )
 

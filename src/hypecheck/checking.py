@@ -42,8 +42,9 @@ class Run(NamedTuple):
     order: list[str]  # every input's name, checked or not, in the order met
 
 
-def collect(nlp: Any, names: list[str], *, jurisdiction: tuple[str, ...], min_confidence: float | None,
-             as_html: bool | None) -> Run:
+def collect(
+    nlp: Any, names: list[str], *, jurisdiction: tuple[str, ...], min_confidence: float | None, as_html: bool | None
+) -> Run:
     """Check every input; an unreadable one costs only itself (reported on stderr and in the output)."""
     from . import check as run_check
     from .inputs import expand, read_source
@@ -83,17 +84,26 @@ def exit_status(run: Run, comparison: Comparison | None, fail_on: str, *, wrote_
         return ExitStatus.UNREADABLE if run.checked else ExitStatus.USAGE
     if wrote_baseline:
         return ExitStatus.CLEAN
-    worst = max((SEVERITY_RANK[f.severity] for name, _text, report in run.checked
-                 for i, f in enumerate(report.findings)
-                 if f.suppression is None and (comparison is None or comparison.is_new(name, i))), default=0)
+    worst = max(
+        (
+            SEVERITY_RANK[f.severity]
+            for name, _text, report in run.checked
+            for i, f in enumerate(report.findings)
+            if f.suppression is None and (comparison is None or comparison.is_new(name, i))
+        ),
+        default=0,
+    )
     return ExitStatus.FINDINGS if worst and worst >= SEVERITY_RANK.get(fail_on, 99) else ExitStatus.CLEAN
 
 
 def report_baseline(path: str, comparison: Comparison) -> None:
     """One summary line on stderr, then each baselined finding that is gone."""
     counts = comparison.counts()
-    click.echo(f"hypecheck: baseline {path}: {counts['new']} new, {counts['unchanged']} unchanged, "
-               f"{counts['fixed']} fixed since", err=True)
+    click.echo(
+        f"hypecheck: baseline {path}: {counts['new']} new, {counts['unchanged']} unchanged, "
+        f"{counts['fixed']} fixed since",
+        err=True,
+    )
     for entry in comparison.fixed:
         click.echo(f"  fixed: {entry['source']} {entry.get('rule', '')} \u201c{entry.get('text', '')}\u201d", err=True)
 
@@ -106,23 +116,40 @@ def open_output(output: str) -> Any:
         raise click.FileError(output, hint=exc.strerror or str(exc)) from exc
 
 
-def render(fmt: str, run: Run, out: Any, *, nlp: Any, comparison: Comparison | None, status: int,
-           single: bool, explain: bool = False, max_findings: int | None = None) -> None:
+def render(
+    fmt: str,
+    run: Run,
+    out: Any,
+    *,
+    nlp: Any,
+    comparison: Comparison | None,
+    status: int,
+    single: bool,
+    explain: bool = False,
+    max_findings: int | None = None,
+) -> None:
     """Write the collected run in one format (``single``: one report object rather than a list, in JSON)."""
     if fmt == "sarif":
         from .render.sarif import to_sarif
 
         claims = nlp.get_pipe("hypecheck_claims")
-        sarif = to_sarif(run.checked, claims.rules, notes=claims.ruleset.notes, unreadable=run.unreadable,
-                         notices=run.notices, exit_code=int(status), baseline=comparison)
+        sarif = to_sarif(
+            run.checked,
+            claims.rules,
+            notes=claims.ruleset.notes,
+            unreadable=run.unreadable,
+            notices=run.notices,
+            exit_code=int(status),
+            baseline=comparison,
+        )
         click.echo(json.dumps(sarif, ensure_ascii=False, indent=2), file=out)
     elif fmt == "json":
-        by_name = {name: _document(name, report, run, comparison, max_findings)
-                   for name, _text, report in run.checked}
+        by_name = {name: _document(name, report, run, comparison, max_findings) for name, _text, report in run.checked}
         by_name.update({name: {"source": name, "error": problem} for name, problem in run.unreadable})
         documents = [by_name[name] for name in run.order]  # errors in their place, the order kept
-        click.echo(json.dumps(documents[0] if single and documents else documents, ensure_ascii=False, indent=2),
-                   file=out)
+        click.echo(
+            json.dumps(documents[0] if single and documents else documents, ensure_ascii=False, indent=2), file=out
+        )
     elif fmt in ("markdown", "html"):
         from .render import html, markdown
         from .render.view import build_view
@@ -135,8 +162,9 @@ def render(fmt: str, run: Run, out: Any, *, nlp: Any, comparison: Comparison | N
             click.echo(_text_report(name, report, comparison, explain=explain, colour=colour), file=out, color=colour)
 
 
-def _document(name: str, report: Report, run: Run, comparison: Comparison | None,
-              max_findings: int | None = None) -> dict[str, Any]:
+def _document(
+    name: str, report: Report, run: Run, comparison: Comparison | None, max_findings: int | None = None
+) -> dict[str, Any]:
     """The JSON report of one input, with fingerprints, baseline states and marker notices."""
     from .baseline import fingerprints
 
@@ -159,11 +187,15 @@ def _text_report(name: str, report: Report, comparison: Comparison | None, *, ex
     from .render.text import render_text
 
     states = comparison.states[name] if comparison is not None else None
-    shown = [f for i, f in enumerate(report.findings)
-             if f.suppression is None and (states is None or states[i] == "new")]
+    shown = [
+        f for i, f in enumerate(report.findings) if f.suppression is None and (states is None or states[i] == "new")
+    ]
     lines = [render_text(name, replace(report, findings=shown), explain=explain, colour=colour)]
-    lines += [f"  suppressed  \u201c{f.text}\u201d  [{f.rule}]  reason: {f.suppression['reason']}"
-              for f in report.findings if f.suppression is not None]
+    lines += [
+        f"  suppressed  \u201c{f.text}\u201d  [{f.rule}]  reason: {f.suppression['reason']}"
+        for f in report.findings
+        if f.suppression is not None
+    ]
     if states and states.count("unchanged"):
         lines.append(f"  {states.count('unchanged')} finding(s) in the baseline not shown")
     return "\n".join(lines)

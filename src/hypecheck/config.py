@@ -40,8 +40,15 @@ APPLIES = {  # setting -> the commands it reaches
     "fail_on": ("check", "batch"),
     "baseline": ("check",),
 }
-OPTION = {"rules": "rule_packs", "builtin": "no_builtin", "select": "select", "jurisdictions": "jurisdiction",
-          "min_confidence": "min_confidence", "fail_on": "fail_on", "baseline": "baseline"}
+OPTION = {
+    "rules": "rule_packs",
+    "builtin": "no_builtin",
+    "select": "select",
+    "jurisdictions": "jurisdiction",
+    "min_confidence": "min_confidence",
+    "fail_on": "fail_on",
+    "baseline": "baseline",
+}
 
 
 def _has_table(pyproject: Path) -> bool:
@@ -117,8 +124,9 @@ def read_settings(path: Path) -> dict[str, Any]:
     for key, value in raw.items():
         name = str(key).replace("-", "_")
         if name not in KEYS:
-            raise RuleFileError(path, f"{prefix}{key}: unknown setting; allowed: {', '.join(sorted(KEYS))}",
-                                line=_line(text, str(key)))
+            raise RuleFileError(
+                path, f"{prefix}{key}: unknown setting; allowed: {', '.join(sorted(KEYS))}", line=_line(text, str(key))
+            )
         problem = _type_problem(name, value)
         if problem:
             raise RuleFileError(path, f"{prefix}{key}: {problem}", line=_line(text, str(key)))

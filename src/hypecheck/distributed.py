@@ -79,8 +79,9 @@ def dask_engine(client: Client, spec: PipelineSpec, output: Output, *, retries: 
 
         def submit(item: tuple[int, list[Record]]) -> Any:
             n, chunk = item
-            return client.submit(check_chunk, spec, output, chunk, key=f"hypecheck-{run_id}-{n}",
-                                 retries=retries, pure=False)
+            return client.submit(
+                check_chunk, spec, output, chunk, key=f"hypecheck-{run_id}-{n}", retries=retries, pure=False
+            )
 
         yield from ordered(submit, numbered, window)
 
@@ -99,7 +100,8 @@ def check_bag(bag: dask.bag.Bag, spec: PipelineSpec | None = None, output: Outpu
 
 def _check_partition(items: Any, spec: PipelineSpec, output: Output) -> list[dict[str, Any]]:
     records = [
-        checked(item.get("id"), item.get("text"), "item") if isinstance(item, dict)
+        checked(item.get("id"), item.get("text"), "item")
+        if isinstance(item, dict)
         else ("", {"id": None, "error": "item: not a record object with id and text"})
         for item in items
     ]

@@ -47,14 +47,14 @@ def _row(n: int, line: str, first_line: dict[str, int], problems: list[dict[str,
         return None
     rid, text, labels = row.get("id"), row.get("text"), row.get("labels", [])
     if not isinstance(rid, (str, int)) or isinstance(rid, bool) or str(rid) == "":
-        problems.append(_problem(n, "needs an \"id\" (string or number); line left out"))
+        problems.append(_problem(n, 'needs an "id" (string or number); line left out'))
         return None
     rid = str(rid)
     if not isinstance(text, str):
-        problems.append(_problem(n, "needs a \"text\" string; line left out", rid))
+        problems.append(_problem(n, 'needs a "text" string; line left out', rid))
         return None
     if not isinstance(labels, list) or not all(isinstance(label, str) for label in labels):
-        problems.append(_problem(n, "\"labels\" must be a list of category names; line left out", rid))
+        problems.append(_problem(n, '"labels" must be a list of category names; line left out', rid))
         return None
     if rid in first_line:
         problems.append(_problem(n, f"duplicate id (first on line {first_line[rid]}); line left out", rid))
@@ -62,8 +62,9 @@ def _row(n: int, line: str, first_line: dict[str, int], problems: list[dict[str,
     first_line[rid] = n
     unknown = [label for label in labels if label not in CATEGORIES]
     if unknown:
-        problems.append(_problem(n, f"unknown label {', '.join(map(repr, unknown))} dropped; known: "
-                                    f"{', '.join(CATEGORIES)}", rid))
+        problems.append(
+            _problem(n, f"unknown label {', '.join(map(repr, unknown))} dropped; known: {', '.join(CATEGORIES)}", rid)
+        )
     return {**row, "id": rid, "labels": [label for label in labels if label in CATEGORIES]}
 
 
@@ -104,8 +105,15 @@ def score(gold: list[dict[str, Any]], predicted: dict[str, set[str]]) -> dict[st
     table = {}
     for c, t in tally.items():
         p, r, f = _f1(t["tp"], t["fp"], t["fn"])
-        table[c] = {"precision": p, "recall": r, "f1": f, "support": t["tp"] + t["fn"],
-                    "tp": t["tp"], "fp": t["fp"], "fn": t["fn"]}
+        table[c] = {
+            "precision": p,
+            "recall": r,
+            "f1": f,
+            "support": t["tp"] + t["fn"],
+            "tp": t["tp"],
+            "fp": t["fp"],
+            "fn": t["fn"],
+        }
     scored = [c for c in SCORED if table[c]["support"]]
     micro = _f1(*(sum(t[k] for t in tally.values()) for k in ("tp", "fp", "fn")))[2]
     return {
@@ -121,8 +129,9 @@ def score(gold: list[dict[str, Any]], predicted: dict[str, set[str]]) -> dict[st
     }
 
 
-def evaluate(nlp: Language, path: str, *, jurisdictions: tuple[str, ...] = ("us",),
-             min_confidence: float | None = None) -> dict[str, Any]:
+def evaluate(
+    nlp: Language, path: str, *, jurisdictions: tuple[str, ...] = ("us",), min_confidence: float | None = None
+) -> dict[str, Any]:
     """Run the pipeline over a labelled corpus: :func:`score`'s result plus the corpus ``problems``."""
     gold, problems = read_gold(path)
     predicted = {}
@@ -136,8 +145,13 @@ def to_json(result: dict[str, Any], *, errors: int = 0) -> dict[str, Any]:
     """The JSON view: every figure, the problems, and up to ``errors`` misses and false alarms per category."""
     view = {k: v for k, v in result.items() if k != "errors"}
     if errors:
-        view["errors"] = {c: [{"kind": "missed" if kind == "fn" else "false alarm", "id": rid, "text": text}
-                              for kind, rid, text in items[:errors]] for c, items in result["errors"].items()}
+        view["errors"] = {
+            c: [
+                {"kind": "missed" if kind == "fn" else "false alarm", "id": rid, "text": text}
+                for kind, rid, text in items[:errors]
+            ]
+            for c, items in result["errors"].items()
+        }
     return view
 
 
@@ -147,10 +161,12 @@ def format_text(result: dict[str, Any], *, errors: int = 0) -> str:
     for c, v in result["categories"].items():
         lines.append(f"{c:<12} {v['precision']:>9.3f} {v['recall']:>7.3f} {v['f1']:>6.3f} {v['support']:>8}")
     excluded = result["excluded_from_macro"]
-    lines.append(f"macro F1 {result['macro_f1']:.3f} over {len(result['macro_categories'])} categories"
-                 + (f" (no gold examples, left out: {', '.join(excluded)})" if excluded else "")
-                 + f"; micro F1 {result['micro_f1']:.3f}; false alarms on unlabelled snippets "
-                 f"{result['false_alarm_rate']:.1%}; {result['snippets']} snippets")
+    lines.append(
+        f"macro F1 {result['macro_f1']:.3f} over {len(result['macro_categories'])} categories"
+        + (f" (no gold examples, left out: {', '.join(excluded)})" if excluded else "")
+        + f"; micro F1 {result['micro_f1']:.3f}; false alarms on unlabelled snippets "
+        f"{result['false_alarm_rate']:.1%}; {result['snippets']} snippets"
+    )
     for p in result["problems"]:
         lines.append(f"  line {p['line']}: " + (f"id {p['id']}: " if p["id"] is not None else "") + p["problem"])
     for c, items in result["errors"].items():

@@ -90,12 +90,7 @@ def address_allowed(address: str | IPAddress, *, allow_loopback: bool = False) -
     if allow_loopback and ip.is_loopback:
         return True
     return ip.is_global and not (
-        ip.is_loopback
-        or ip.is_private
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
+        ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_reserved or ip.is_unspecified
     )
 
 
@@ -115,10 +110,7 @@ def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
 def check_address(address: str | IPAddress, *, allow_loopback: bool = False) -> None:
     """Raise :class:`FetchError` unless :func:`address_allowed` accepts *address*."""
     if not address_allowed(address, allow_loopback=allow_loopback):
-        raise FetchError(
-            "That address points to a private, local or reserved network, which cannot be "
-            "fetched."
-        )
+        raise FetchError("That address points to a private, local or reserved network, which cannot be fetched.")
 
 
 def fetch(
@@ -358,10 +350,7 @@ def _check_type(content_type: str) -> None:
     media = _media_type(content_type)
     if media not in _TEXT_TYPES:
         shown = media or "no content type"
-        raise FetchError(
-            f"That address returned {shown}, not a web page; only HTML and plain text can "
-            "be checked."
-        )
+        raise FetchError(f"That address returned {shown}, not a web page; only HTML and plain text can be checked.")
 
 
 def _too_big(max_bytes: int) -> FetchError:

@@ -30,10 +30,47 @@ _ENTITY = re.compile(r"&(?:[a-z]{2,8}|#\d{2,6}|#x[0-9a-f]{2,6});", re.IGNORECASE
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg", "iframe", "object")
 _BLOCKS = frozenset(
     (
-        "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "div", "dl",
-        "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
-        "h6", "header", "hr", "li", "main", "nav", "ol", "option", "p", "pre", "section",
-        "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "br",
+        "caption",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "option",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
     )
 )
 _MAX_BLANK = re.compile(r"\n{3,}")
@@ -127,7 +164,7 @@ def _rough_text(html: str) -> str:
         if end < 0:
             unclosed.add(name)
             continue
-        kept.append(html[pos:opener.start()])
+        kept.append(html[pos : opener.start()])
         close = lower.find(">", end)
         pos = len(html) if close < 0 else close + 1
     kept.append(html[pos:])
@@ -229,7 +266,6 @@ class SourceMap:
             return None
         inner = probe - self.text_starts[i] if self.exact[i] else 0
         return self.html_starts[i] + inner + (1 if end else 0)
-
 
 
 class LineIndex:

@@ -50,8 +50,12 @@ class Prepared:
 
     def describe(self) -> dict[str, Any]:
         """The report's ``input`` member."""
-        return {"kind": self.kind, "url": self.url, "notices": list(self.notices),
-                "offsets": "extracted_text" if self.html is not None else "input"}
+        return {
+            "kind": self.kind,
+            "url": self.url,
+            "notices": list(self.notices),
+            "offsets": "extracted_text" if self.html is not None else "input",
+        }
 
 
 def decode(data: bytes, name: str) -> str:
@@ -146,7 +150,8 @@ def iter_sources(
         raise InputError(f"{source}: no such file or folder")
     if path.is_dir():
         files = sorted(
-            p for p in path.rglob("*")
+            p
+            for p in path.rglob("*")
             if p.suffix.lower() in FOLDER_SUFFIXES
             and not any(part.startswith(".") for part in p.relative_to(path).parts)
             and p.is_file()
@@ -205,8 +210,11 @@ def expand(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:
             found = [given]
         elif Path(given).is_dir():
             root = Path(given)
-            found = [str(p) for p in sorted(root.rglob("*"))
-                     if p.suffix.lower() in FOLDER_SUFFIXES and not _hidden(p, root) and p.is_file()]
+            found = [
+                str(p)
+                for p in sorted(root.rglob("*"))
+                if p.suffix.lower() in FOLDER_SUFFIXES and not _hidden(p, root) and p.is_file()
+            ]
             if not found:
                 yield given, f"{given}: no .txt, .md or .html files in this folder"
                 continue

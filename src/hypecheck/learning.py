@@ -69,8 +69,16 @@ def _visible_categories(doc: Doc, nlp: Language) -> set[str]:
     return {f.category for f in build_report(doc, nlp, ("us",)).findings} & set(SCORED_CATEGORIES)
 
 
-def _fit(ids: list[np.ndarray], targets: np.ndarray, mask: np.ndarray, *, bits: int, l2: float = 3e-4,
-         steps: int = 200, lr: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+def _fit(
+    ids: list[np.ndarray],
+    targets: np.ndarray,
+    mask: np.ndarray,
+    *,
+    bits: int,
+    l2: float = 3e-4,
+    steps: int = 200,
+    lr: float = 0.05,
+) -> tuple[np.ndarray, np.ndarray]:
     """Logistic regression per column of ``targets``; rows where ``mask`` is false do not count.
 
     Works on the features that occur (sorted, summed with ``reduceat``), then scatters
@@ -114,8 +122,9 @@ def fit_heads(data: Features, rows: np.ndarray, *, bits: int = HASH_BITS) -> Lin
     ids = [data.ids[i] for i in rows]
     confirm, confirm_bias = _fit(ids, data.gold[rows], data.fired[rows], bits=bits)
     raise_, raise_bias = _fit(ids, data.gold[rows], np.ones_like(data.gold[rows]), bits=bits)
-    return LinearHeads(confirm, confirm_bias, raise_, raise_bias, keep=np.zeros(K), raise_at=np.full(K, 1.01),
-                       bits=bits)
+    return LinearHeads(
+        confirm, confirm_bias, raise_, raise_bias, keep=np.zeros(K), raise_at=np.full(K, 1.01), bits=bits
+    )
 
 
 def _probabilities(heads: LinearHeads, data: Features, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -123,8 +132,9 @@ def _probabilities(heads: LinearHeads, data: Features, rows: np.ndarray) -> tupl
     return np.array([p for p, _ in pairs]).reshape(-1, K), np.array([q for _, q in pairs]).reshape(-1, K)
 
 
-def _decide(fired: np.ndarray, p_confirm: np.ndarray, p_raise: np.ndarray, keep: np.ndarray,
-            raise_at: np.ndarray) -> np.ndarray:
+def _decide(
+    fired: np.ndarray, p_confirm: np.ndarray, p_raise: np.ndarray, keep: np.ndarray, raise_at: np.ndarray
+) -> np.ndarray:
     return (fired & (p_confirm >= keep)) | (~fired & (p_raise >= raise_at))
 
 
@@ -141,8 +151,9 @@ def _objective(gold: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.mean(f1s) - FALSE_ALARM_WEIGHT * alarms)
 
 
-def choose_thresholds(gold: np.ndarray, fired: np.ndarray, p_confirm: np.ndarray, p_raise: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray]:
+def choose_thresholds(
+    gold: np.ndarray, fired: np.ndarray, p_confirm: np.ndarray, p_raise: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-category ``keep`` and ``raise`` thresholds, two rounds of coordinate search on the objective."""
     keep, raise_at = np.zeros(K), np.full(K, 1.01)
     for _ in range(2):
@@ -182,15 +193,22 @@ def cross_validate(nlp: Language, snippets: Sequence[Snippet], *, folds: int = D
     for k in range(folds):
         held = np.flatnonzero(data.folds == k)
         train_rows = np.flatnonzero(data.folds != k)
-        inner = Features([data.ids[i] for i in train_rows], data.fired[train_rows], data.gold[train_rows],
-                         data.folds[train_rows])
+        inner = Features(
+            [data.ids[i] for i in train_rows], data.fired[train_rows], data.gold[train_rows], data.folds[train_rows]
+        )
         heads = train(inner, folds=folds)
         p_confirm, p_raise = _probabilities(heads, data, held)
         gold_rows = [_row(snippets[i]) for i in held]
         rules = _as_sets(data.fired[held], held, snippets)
         model = _as_sets(_decide(data.fired[held], p_confirm, p_raise, heads.keep, heads.raise_at), held, snippets)
-        rows_by_fold.append({"fold": k, "snippets": len(held), "rules": _figures(score(gold_rows, rules)),
-                             "rules+model": _figures(score(gold_rows, model))})
+        rows_by_fold.append(
+            {
+                "fold": k,
+                "snippets": len(held),
+                "rules": _figures(score(gold_rows, rules)),
+                "rules+model": _figures(score(gold_rows, model)),
+            }
+        )
     return {"folds": rows_by_fold, "summary": _summary(rows_by_fold)}
 
 
@@ -212,10 +230,13 @@ def _summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     for system in ("rules", "rules+model"):
         macro = [r[system]["macro_f1"] for r in rows]
         alarms = [r[system]["false_alarm_rate"] for r in rows]
-        out[system] = {"macro_f1_mean": mean(macro), "macro_f1_sd": pstdev(macro),
-                       "false_alarm_mean": mean(alarms), "false_alarm_sd": pstdev(alarms),
-                       "recall": {c: mean(r[system]["categories"][c]["recall"] for r in rows)
-                                  for c in SCORED_CATEGORIES}}
+        out[system] = {
+            "macro_f1_mean": mean(macro),
+            "macro_f1_sd": pstdev(macro),
+            "false_alarm_mean": mean(alarms),
+            "false_alarm_sd": pstdev(alarms),
+            "recall": {c: mean(r[system]["categories"][c]["recall"] for r in rows) for c in SCORED_CATEGORIES},
+        }
     return out
 
 
@@ -224,10 +245,14 @@ def format_crossval(result: dict[str, Any]) -> str:
     lines = [f"{'fold':<5} {'snippets':>8} {'rules F1':>9} {'FA':>6} {'+model F1':>10} {'FA':>6}"]
     for r in result["folds"]:
         a, b = r["rules"], r["rules+model"]
-        lines.append(f"{r['fold']:<5} {r['snippets']:>8} {a['macro_f1']:>9.3f} {a['false_alarm_rate']:>6.1%} "
-                     f"{b['macro_f1']:>10.3f} {b['false_alarm_rate']:>6.1%}")
+        lines.append(
+            f"{r['fold']:<5} {r['snippets']:>8} {a['macro_f1']:>9.3f} {a['false_alarm_rate']:>6.1%} "
+            f"{b['macro_f1']:>10.3f} {b['false_alarm_rate']:>6.1%}"
+        )
     for system, s in result["summary"].items():
         recall = " ".join(f"{c} {v:.2f}" for c, v in s["recall"].items())
-        lines.append(f"{system}: macro F1 {s['macro_f1_mean']:.3f} ± {s['macro_f1_sd']:.3f}, false alarms "
-                     f"{s['false_alarm_mean']:.1%} ± {s['false_alarm_sd']:.1%}; recall {recall}")
+        lines.append(
+            f"{system}: macro F1 {s['macro_f1_mean']:.3f} ± {s['macro_f1_sd']:.3f}, false alarms "
+            f"{s['false_alarm_mean']:.1%} ± {s['false_alarm_sd']:.1%}; recall {recall}"
+        )
     return "\n".join(lines)

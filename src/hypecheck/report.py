@@ -201,8 +201,23 @@ class NoteIndex:
 
 
 def _note_view(note: dict[str, Any], numbers: list[int]) -> dict[str, Any]:
-    keys = ("kind", "id", "jurisdiction", "authority", "instrument", "title", "topic", "summary", "url",
-            "grade", "grade_reason", "sources", "confirmed", "checked", "verification")
+    keys = (
+        "kind",
+        "id",
+        "jurisdiction",
+        "authority",
+        "instrument",
+        "title",
+        "topic",
+        "summary",
+        "url",
+        "grade",
+        "grade_reason",
+        "sources",
+        "confirmed",
+        "checked",
+        "verification",
+    )
     view = {k: note[k] for k in keys if k in note}
     view["summary"] = " ".join(view["summary"].split())
     view["source"] = numbers[0] if numbers else None
@@ -237,8 +252,10 @@ class SourceList:
             title = f"{note['authority']}: {note['instrument']}"
             return [self.add(note["url"], {"kind": "regulatory", "title": title, "url": note["url"]})]
         return [
-            self.add(src.get("url") or src["reference"], {"kind": "evidence", "title": src["reference"],
-                                                          "url": src.get("url")})
+            self.add(
+                src.get("url") or src["reference"],
+                {"kind": "evidence", "title": src["reference"], "url": src.get("url")},
+            )
             for src in note["sources"]
         ]
 
@@ -287,7 +304,7 @@ def build_report(
                 start=span.start_char,
                 end=span.end_char,
                 # The user's own characters (the tokenizer replaced lone surrogates one for one).
-                text=prepared.text[span.start_char:span.end_char] if prepared is not None else span.text,
+                text=prepared.text[span.start_char : span.end_char] if prepared is not None else span.text,
                 sentence=sentence_of(doc, span.start).text.strip(),
                 message=rule.message,
                 suggestion=rule.suggestion,

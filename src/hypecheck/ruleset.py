@@ -248,8 +248,12 @@ def _check_aliases(root: yaml.Node, path: Path, rule: str | None) -> None:
         stack.append((node, True))
         for child in _children(node):
             if id(child) in visiting:
-                raise RuleFileError(path, "an alias refers to the node that holds it (a loop)",
-                                    rule=rule, line=child.start_mark.line + 1)
+                raise RuleFileError(
+                    path,
+                    "an alias refers to the node that holds it (a loop)",
+                    rule=rule,
+                    line=child.start_mark.line + 1,
+                )
             if id(child) in seen:
                 shared[id(child)] = child
             seen.add(id(child))
@@ -261,7 +265,8 @@ def _check_aliases(root: yaml.Node, path: Path, rule: str | None) -> None:
             path,
             f"aliases expand this file by {extra:,} nodes (the limit is {MAX_ALIAS_EXPANSION:,}); "
             "write the values out or use fewer aliases",
-            rule=rule, line=worst.start_mark.line + 1,
+            rule=rule,
+            line=worst.start_mark.line + 1,
         )
 
 
@@ -272,8 +277,7 @@ def _hidden(path: Path, root: Path) -> bool:
 
 def _yaml_files(folder: Path) -> Iterator[Path]:
     yield from sorted(
-        p for p in folder.rglob("*")
-        if p.suffix in {".yml", ".yaml"} and not _hidden(p, folder) and p.is_file()
+        p for p in folder.rglob("*") if p.suffix in {".yml", ".yaml"} and not _hidden(p, folder) and p.is_file()
     )
 
 
@@ -298,8 +302,10 @@ def _check_truncated_examples(text: str, path: Path, rule_id: str) -> None:
     if found:
         line = text.count("\n", 0, found.start()) + 1
         raise RuleFileError(
-            path, "this list item has ' #' in it, which YAML reads as the start of a comment; "
-            "put the text in quotes", rule=rule_id, line=line,
+            path,
+            "this list item has ' #' in it, which YAML reads as the start of a comment; put the text in quotes",
+            rule=rule_id,
+            line=line,
         )
 
 
@@ -310,13 +316,17 @@ def parse_rule(data: Any, path: Path, text: str) -> Rule:
     category, _, name = rule_id.partition(".")
     if category != data["category"]:
         raise RuleFileError(
-            path, f"id prefix {category!r} differs from category {data['category']!r}",
-            rule=rule_id, line=_line_of(text, ["id"]),
+            path,
+            f"id prefix {category!r} differs from category {data['category']!r}",
+            rule=rule_id,
+            line=_line_of(text, ["id"]),
         )
     if path.stem != name:
         raise RuleFileError(
-            path, f"file name {path.name!r} must be the rule name {name + '.yml'!r}",
-            rule=rule_id, line=_line_of(text, ["id"]),
+            path,
+            f"file name {path.name!r} must be the rule name {name + '.yml'!r}",
+            rule=rule_id,
+            line=_line_of(text, ["id"]),
         )
     _check_truncated_examples(text, path, rule_id)
     alternatives = []
@@ -331,16 +341,20 @@ def parse_rule(data: Any, path: Path, text: str) -> Rule:
             or all(set(t) <= {"OP"} for t in alt["pattern"])
         ):
             raise RuleFileError(
-                path, "this token pattern matches anywhere (every token is optional or unconstrained); "
+                path,
+                "this token pattern matches anywhere (every token is optional or unconstrained); "
                 "give at least one token a condition and no OP '*' or '?'",
-                rule=rule_id, line=alt_line,
+                rule=rule_id,
+                line=alt_line,
             )
         within = alt.get("within", DEFAULT_WITHIN)
         gaps = max(len(elements) - 1, 1)
         if isinstance(within, list) and (len(within) != gaps or not alt.get("order", True)):
             raise RuleFileError(
-                path, f"within: a list needs one gap per pair of parts ({gaps}) and order: true",
-                rule=rule_id, line=_line_of(text, ["match"]),
+                path,
+                f"within: a list needs one gap per pair of parts ({gaps}) and order: true",
+                rule=rule_id,
+                line=_line_of(text, ["match"]),
             )
         alternatives.append(
             Alternative(
@@ -405,8 +419,10 @@ def _load_pack(folder: Path, into: RuleSet, *, with_rules: bool = True) -> None:
     for path in sorted(folder.iterdir()):
         if path.suffix in {".yml", ".yaml"} and path.name not in PACK_FILES and not path.name.startswith("."):
             raise RuleFileError(
-                path, f"a rule file belongs in a folder named after its category ({', '.join(CATEGORIES)}), "
-                "not at the top of the pack", line=1,
+                path,
+                f"a rule file belongs in a folder named after its category ({', '.join(CATEGORIES)}), "
+                "not at the top of the pack",
+                line=1,
             )
     subfolders = sorted(
         p for p in folder.iterdir() if p.is_dir() and p.name not in {"terms", "notes"} and not p.name.startswith(".")

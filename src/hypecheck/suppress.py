@@ -37,8 +37,11 @@ _REASON = re.compile(r"\breason:[ \t]*(?P<reason>.*)$", re.IGNORECASE)
 _COMMENT_END = re.compile(r"[ \t]*(?:-->|\*/)[ \t]*$")
 _LEADER = re.compile(r"^[\s#/*>-]*(?:<!--)?[\s]*$")  # only a comment opener before the marker
 _TAG = re.compile(r"<[^<>]*>")
-_BLOCK = re.compile(r"<(?:/?(?:p|div|li|ul|ol|h[1-6]|td|th|tr|table|section|article|header|footer|main|aside|"
-                    r"blockquote|pre|dd|dt|dl|figure|figcaption|nav|form|body|html|title)|br)\b[^<>]*>", re.IGNORECASE)
+_BLOCK = re.compile(
+    r"<(?:/?(?:p|div|li|ul|ol|h[1-6]|td|th|tr|table|section|article|header|footer|main|aside|"
+    r"blockquote|pre|dd|dt|dl|figure|figcaption|nav|form|body|html|title)|br)\b[^<>]*>",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ def _clause(rest: str) -> tuple[tuple[str, ...] | None, str]:
     rest = _COMMENT_END.sub("", re.split(r"-->|\*/", rest, maxsplit=1)[0])
     found = _RULES.match(rest)
     rules = _split_rules(found["rules"]) if found else None
-    reason = _REASON.search(rest[found.end():] if found else rest)
+    reason = _REASON.search(rest[found.end() :] if found else rest)
     return rules, (reason["reason"].strip() if reason else "")
 
 
@@ -98,8 +101,9 @@ def _check(rules: tuple[str, ...] | None, reason: str, line: int, known: Iterabl
     return None
 
 
-def parse(source: str, *, known: Iterable[str] | None = None, markup: bool = False
-          ) -> tuple[list[Suppression], list[Notice]]:
+def parse(
+    source: str, *, known: Iterable[str] | None = None, markup: bool = False
+) -> tuple[list[Suppression], list[Notice]]:
     """Every marker in ``source``: the effective suppressions and the notices for broken ones.
 
     ``markup``: ``source`` is HTML, so an ``ignore`` covers the element it sits in
@@ -139,9 +143,9 @@ def parse(source: str, *, known: Iterable[str] | None = None, markup: bool = Fal
             continue
         line_start = starts[line - 1]
         line_end = starts[line] if line < len(starts) else len(source)
-        if _LEADER.match(source[line_start:found.start()]):  # alone on its line: covers the next non-blank one
+        if _LEADER.match(source[line_start : found.start()]):  # alone on its line: covers the next non-blank one
             following = line
-            while following < len(starts) and not source[starts[following]:_end(starts, following, source)].strip():
+            while following < len(starts) and not source[starts[following] : _end(starts, following, source)].strip():
                 following += 1
             if following < len(starts):
                 line_start, line_end = starts[following], _end(starts, following, source)
@@ -156,7 +160,7 @@ def _element(source: str, begin: int, end: int) -> tuple[int, int]:
     """The range of the HTML element around a marker at ``begin:end``, or of the next one."""
     start = max((m.end() for m in _BLOCK.finditer(source, 0, begin)), default=0)
     for block in _BLOCK.finditer(source, end):
-        if _readable(source[start:block.start()]):
+        if _readable(source[start : block.start()]):
             return start, block.start()
     return start, len(source)
 
@@ -173,8 +177,9 @@ def _readable(markup: str) -> str:
     return _normal(html.unescape(_TAG.sub(" ", markup)))
 
 
-def apply(report: Report, text: str, source: str | None = None, *, known: Iterable[str] | None = None
-          ) -> tuple[Report, list[Notice]]:
+def apply(
+    report: Report, text: str, source: str | None = None, *, known: Iterable[str] | None = None
+) -> tuple[Report, list[Notice]]:
     """Mark the findings of ``report`` (on checked ``text``) that markers in ``source`` accept.
 
     ``source`` is what the user wrote (default: ``text``); when it differs (HTML),
@@ -185,7 +190,7 @@ def apply(report: Report, text: str, source: str | None = None, *, known: Iterab
     suppressions, notices = parse(source, known=known, markup=not same)
     if not suppressions:
         return report, notices
-    readable = {} if same else {s: _readable(source[s.start:s.end]) for s in suppressions}
+    readable = {} if same else {s: _readable(source[s.start : s.end]) for s in suppressions}
     used: set[Suppression] = set()
     findings = []
     for finding in report.findings:
@@ -196,8 +201,11 @@ def apply(report: Report, text: str, source: str | None = None, *, known: Iterab
                 used.add(s)
                 break
         findings.append(finding)
-    notices += [Notice(s.line, f"unused suppression: no {', '.join(s.rules)} finding on the lines it covers")
-                for s in suppressions if s not in used]
+    notices += [
+        Notice(s.line, f"unused suppression: no {', '.join(s.rules)} finding on the lines it covers")
+        for s in suppressions
+        if s not in used
+    ]
     return replace(report, findings=findings), sorted(notices, key=lambda n: n.line)
 
 
@@ -221,7 +229,7 @@ def apply_record(report: Report, field: Any, *, known: Iterable[str] | None = No
         elif isinstance(item, str):
             body = re.sub(r"^\s*(?:hypecheck:\s*)?ignore\b", "", item, flags=re.IGNORECASE)
             bracket = _RULES.match(body)
-            head, _, reason = (body[bracket.end():] if bracket else body).partition("reason:")
+            head, _, reason = (body[bracket.end() :] if bracket else body).partition("reason:")
             rules = _split_rules(bracket["rules"] if bracket else head) or None
             reason = reason.strip()
         else:

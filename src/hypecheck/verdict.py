@@ -68,6 +68,12 @@ def score(
     advice = config["instead"]
     instead = tuple(_clean(text) for key, text in advice.items() if key in found or key == "default")
     return Verdict(
-        tier["tier"], tier["label"], _clean(tier["meaning"]), total, 25 * len(dims), tuple(dims), tuple(sources),
+        tier["tier"],
+        tier["label"],
+        _clean(tier["meaning"]),
+        total,
+        25 * len(dims),
+        tuple(dims),
+        tuple(sources),
         instead,
     )

@@ -14,6 +14,7 @@ patterns (``pattern:``) run only on windows around the rarest word each of
 them requires.  Words spelled with look-alike letters (see
 :mod:`hypecheck.components.tokenizer`) are matched on their folded ``NORM``.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -280,7 +281,8 @@ class ClaimMatcher:
         # The other parts of each rule that needs a quantity: where they all occur, quantities are parsed.
         self._quantity_others = [
             [g for g in c.groups if not set(g) <= DETECTORS]
-            for c in self.compiled if any(set(g) <= DETECTORS for g in c.groups) and len(c.groups) > 1
+            for c in self.compiled
+            if any(set(g) <= DETECTORS for g in c.groups) and len(c.groups) > 1
         ]
         # One PhraseMatcher key for every spelling; a hit's LOWER hashes map back to the
         # term lists and phrases that want it.  PhraseMatcher takes hash tuples as well
@@ -333,9 +335,7 @@ class ClaimMatcher:
     @property
     def uses_lemma(self) -> bool:
         """Whether a loaded token pattern tests ``LEMMA`` (the pipeline then adds a lemmatizer)."""
-        return any(
-            k.upper() == "LEMMA" for c in self._by_pattern.values() for spec in c.alt.pattern for k in spec
-        )
+        return any(k.upper() == "LEMMA" for c in self._by_pattern.values() for spec in c.alt.pattern for k in spec)
 
     # -- building -----------------------------------------------------------------
     @staticmethod
@@ -465,7 +465,7 @@ class ClaimMatcher:
                     if k in present:
                         wanted |= hits.sentences(k, starts)
         bounds = [*starts, len(doc)]
-        return [doc[bounds[i]:bounds[i + 1]] for i in sorted(wanted)]
+        return [doc[bounds[i] : bounds[i + 1]] for i in sorted(wanted)]
 
     def match(self, doc: Doc) -> list[Span]:
         """All rule matches in ``doc``, at most one span per rule and position."""
@@ -558,7 +558,8 @@ def _unordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[in
         chosen = [anchor]
         for group, group_starts in zip(groups[1:], firsts[1:], strict=False):
             near = [
-                h for h in group[bisect_left(group_starts, low):bisect_left(group_starts, high)]
+                h
+                for h in group[bisect_left(group_starts, low) : bisect_left(group_starts, high)]
                 if all(h[1] <= c[0] or h[0] >= c[1] for c in chosen)
             ]
             if not near:

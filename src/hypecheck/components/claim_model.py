@@ -86,19 +86,28 @@ class LinearHeads:
 
     def scores(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(p_confirm, p_raise)`` for one row of hashed feature ids."""
-        return (_sigmoid(self.confirm[ids].sum(axis=0) + self.confirm_bias),
-                _sigmoid(self.raise_[ids].sum(axis=0) + self.raise_bias))
+        return (
+            _sigmoid(self.confirm[ids].sum(axis=0) + self.confirm_bias),
+            _sigmoid(self.raise_[ids].sum(axis=0) + self.raise_bias),
+        )
 
     def save(self, folder: str | Path) -> None:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(
             folder / "model.npz",
-            confirm=self.confirm.astype(np.float16), confirm_bias=self.confirm_bias,
-            raise_=self.raise_.astype(np.float16), raise_bias=self.raise_bias,
+            confirm=self.confirm.astype(np.float16),
+            confirm_bias=self.confirm_bias,
+            raise_=self.raise_.astype(np.float16),
+            raise_bias=self.raise_bias,
         )
-        meta = dict(self.meta or {}, bits=self.bits, categories=list(SCORED_CATEGORIES),
-                    keep=self.keep.round(3).tolist(), raise_at=self.raise_at.round(3).tolist())
+        meta = dict(
+            self.meta or {},
+            bits=self.bits,
+            categories=list(SCORED_CATEGORIES),
+            keep=self.keep.round(3).tolist(),
+            raise_at=self.raise_at.round(3).tolist(),
+        )
         (folder / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
     @classmethod
@@ -109,9 +118,14 @@ class LinearHeads:
             raise ValueError(f"{folder}: model categories {meta.get('categories')} differ from {SCORED_CATEGORIES}")
         with np.load(folder / "model.npz") as arrays:
             return cls(
-                confirm=arrays["confirm"].astype(np.float32), confirm_bias=arrays["confirm_bias"],
-                raise_=arrays["raise_"].astype(np.float32), raise_bias=arrays["raise_bias"],
-                keep=np.array(meta["keep"]), raise_at=np.array(meta["raise_at"]), bits=int(meta["bits"]), meta=meta,
+                confirm=arrays["confirm"].astype(np.float32),
+                confirm_bias=arrays["confirm_bias"],
+                raise_=arrays["raise_"].astype(np.float32),
+                raise_bias=arrays["raise_bias"],
+                keep=np.array(meta["keep"]),
+                raise_at=np.array(meta["raise_at"]),
+                bits=int(meta["bits"]),
+                meta=meta,
             )
 
 
@@ -130,8 +144,15 @@ def default_model_dir() -> Path:
 class ClaimModel:
     """Adjusts rule findings and raises model findings, sentence by sentence."""
 
-    def __init__(self, nlp: Language, heads: LinearHeads | None, *, spans_key: str = "hypecheck",
-                 claims_component: str = "hypecheck_claims", context_component: str = "hypecheck_context"):
+    def __init__(
+        self,
+        nlp: Language,
+        heads: LinearHeads | None,
+        *,
+        spans_key: str = "hypecheck",
+        claims_component: str = "hypecheck_claims",
+        context_component: str = "hypecheck_context",
+    ):
         self.nlp = nlp
         self.heads = heads
         self.spans_key = spans_key
@@ -210,7 +231,7 @@ class ClaimModel:
         if self.context_component not in self.nlp.pipe_names:
             return True
         context = self.nlp.get_pipe(self.context_component)
-        sent = doc[span.start:span.end]
+        sent = doc[span.start : span.end]
         cues = context._cues(sent)
         if any(cues.get(kind) for kind in ("negation", "negation_scope", "negation_after", "disclaimer")):
             return False
@@ -254,8 +275,16 @@ def install_learned_rules(rules: dict[str, Rule]) -> frozenset[str]:
             continue
         covered.add(category)
         rules[learned_id] = replace(
-            template, id=learned_id, severity="low", confidence=0.6, alternatives=(), unless=(),
-            flag_examples=(), pass_examples=(), path="<learned model>", line=0,
+            template,
+            id=learned_id,
+            severity="low",
+            confidence=0.6,
+            alternatives=(),
+            unless=(),
+            flag_examples=(),
+            pass_examples=(),
+            path="<learned model>",
+            line=0,
         )
     return frozenset(covered)
 
@@ -264,13 +293,19 @@ def install_learned_rules(rules: dict[str, Rule]) -> frozenset[str]:
     "hypecheck_model",
     assigns=["doc.spans"],
     requires=["doc.spans"],
-    default_config={"model": None, "spans_key": "hypecheck", "claims_component": "hypecheck_claims",
-                    "context_component": "hypecheck_context"},
+    default_config={
+        "model": None,
+        "spans_key": "hypecheck",
+        "claims_component": "hypecheck_claims",
+        "context_component": "hypecheck_context",
+    },
 )
-def make_claim_model(nlp: Language, name: str, model: str | None, spans_key: str, claims_component: str,
-                     context_component: str) -> ClaimModel:
+def make_claim_model(
+    nlp: Language, name: str, model: str | None, spans_key: str, claims_component: str, context_component: str
+) -> ClaimModel:
     """spaCy factory: ``model`` is a folder with ``model.npz`` + ``meta.json`` (default: the shipped one)."""
     folder = Path(model) if model else default_model_dir()
     heads = LinearHeads.load(folder) if (folder / "meta.json").is_file() else None
-    return ClaimModel(nlp, heads, spans_key=spans_key, claims_component=claims_component,
-                      context_component=context_component)
+    return ClaimModel(
+        nlp, heads, spans_key=spans_key, claims_component=claims_component, context_component=context_component
+    )

@@ -48,9 +48,17 @@ from .sentences import sentence_of, sentence_starts
 CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.6, "described": 0.6}
 DROPPED = ("negated", "disclaimer")
 CUE_KINDS = (
-    "negation", "negation_clause", "negation_scope", "negation_after", "not_negation", "hedge", "reported",
+    "negation",
+    "negation_clause",
+    "negation_scope",
+    "negation_after",
+    "not_negation",
+    "hedge",
+    "reported",
     "reported_unless_seller",
-    "disclaimer", "scope_breaks", "question_pitch",
+    "disclaimer",
+    "scope_breaks",
+    "question_pitch",
 )
 VOICE_KINDS = ("describing", "describing_heading", "seller")
 OPEN_BRACKETS = {"(": ")", "[": "]"}

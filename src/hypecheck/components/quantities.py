@@ -57,8 +57,9 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
     "$count": re.compile(r"\d|illion", re.IGNORECASE),
     "$percent": re.compile(r"\d|percent|per cent", re.IGNORECASE),
     "$multiplier": re.compile(r"\d|twice|double|triple|quadruple|times|fold", re.IGNORECASE),
-    "$number": re.compile(r"\d|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|several|many",
-                          re.IGNORECASE),
+    "$number": re.compile(
+        r"\d|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|hundred|several|many", re.IGNORECASE
+    ),
 }
 DETECTOR_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
     "$count": (COUNT, COUNT_LETTER),

@@ -36,4 +36,4 @@ def sentence_of(doc: Doc, i: int) -> Span:
     starts = sentence_starts(doc)
     k = sentence_index(i, starts)
     end = starts[k + 1] if k + 1 < len(starts) else len(doc)
-    return doc[starts[k]:end]
+    return doc[starts[k] : end]

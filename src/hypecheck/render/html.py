@@ -37,7 +37,14 @@ def _stylesheet(name: str) -> Markup:
 def document(views: Sequence[ReportView]) -> str:
     """One HTML document holding the report of every view (one per checked text)."""
     ruleset = views[0].report.ruleset_version if views else ""
-    return _environment().get_template("report.html").render(
-        views=views, version=__version__, ruleset=ruleset,
-        css=_stylesheet("style.css"), print_css=_stylesheet("print.css"),
+    return (
+        _environment()
+        .get_template("report.html")
+        .render(
+            views=views,
+            version=__version__,
+            ruleset=ruleset,
+            css=_stylesheet("style.css"),
+            print_css=_stylesheet("print.css"),
+        )
     )

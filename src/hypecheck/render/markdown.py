@@ -41,8 +41,15 @@ def markdown(view: ReportView, *, level: int = 1) -> str:
         f"Law shown for: {md_escape(', '.join(view.jurisdiction_names))}. "
         f"Text length: {report.text_length:,} characters."
     )
-    out += ["", f"{h}# Verdict", "", f"**Tier {md_escape(verdict.tier)}: {md_escape(verdict.label)}**", "",
-            md_escape(verdict.meaning), ""]
+    out += [
+        "",
+        f"{h}# Verdict",
+        "",
+        f"**Tier {md_escape(verdict.tier)}: {md_escape(verdict.label)}**",
+        "",
+        md_escape(verdict.meaning),
+        "",
+    ]
     flagged = ", ".join(f"{md_escape(label)} {count}" for _, label, count in view.counts if count)
     out += [f"{view.total} claim(s) flagged: {flagged}." if view.total else "No overreaching claims were found.", ""]
     out += ["| Dimension | Points lost | Why |", "| --- | --- | --- |"]
@@ -80,8 +87,9 @@ def _group(g: Group, h: str) -> list[str]:
     for n in (n for n in g.evidence if not n.repeat):
         d = n.data
         grade = f" (evidence: {md_escape(d['grade'])})" if d.get("grade") else ""
-        out.append(f"- **Evidence** {md_escape(d['topic'])}{grade}: {md_escape(d['summary'])}"
-                   f"{_refs(n.refs)}{_unconfirmed(n)}")
+        out.append(
+            f"- **Evidence** {md_escape(d['topic'])}{grade}: {md_escape(d['summary'])}{_refs(n.refs)}{_unconfirmed(n)}"
+        )
     if g.repeats:
         cited = "; ".join(f"{label} {_refs(n.refs).strip()}" for label, n in g.repeats)
         out.append(f"- Also, as given above: {cited}.")

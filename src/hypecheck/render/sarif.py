@@ -77,17 +77,24 @@ def _rule(rule: Rule, notes: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         "name": _pascal(rule.id),
         "shortDescription": {"text": rule.message.split(". ")[0].rstrip(".") + "."},
         "fullDescription": {"text": rule.message},
-        "help": {"text": f"{rule.message}\n\nInstead: {rule.suggestion}",
-                 "markdown": markdown + (f"\n\n**Notes:** {', '.join(cited)}" if cited else "")},
+        "help": {
+            "text": f"{rule.message}\n\nInstead: {rule.suggestion}",
+            "markdown": markdown + (f"\n\n**Notes:** {', '.join(cited)}" if cited else ""),
+        },
         "helpUri": _help_uri(rule, notes),
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
-        "properties": {"category": rule.category, "severity": rule.severity, "notes": list(rule.notes),
-                       "tags": ["hypecheck", rule.category]},
+        "properties": {
+            "category": rule.category,
+            "severity": rule.severity,
+            "notes": list(rule.notes),
+            "tags": ["hypecheck", rule.category],
+        },
     }
 
 
-def _result(location: dict[str, Any], text: str, finding: Any, index: int, fingerprint: str,
-            state: str | None) -> dict[str, Any]:
+def _result(
+    location: dict[str, Any], text: str, finding: Any, index: int, fingerprint: str, state: str | None
+) -> dict[str, Any]:
     start_line, start_column = _position(text, finding.start)
     end_line, end_column = _position(text, finding.end)
     result: dict[str, Any] = {
@@ -95,25 +102,39 @@ def _result(location: dict[str, Any], text: str, finding: Any, index: int, finge
         "ruleIndex": index,
         "level": LEVEL[finding.severity],
         "message": {"text": f"\u201c{finding.text}\u201d: {finding.message} Instead: {finding.suggestion}"},
-        "locations": [{
-            "physicalLocation": {
-                "artifactLocation": location,
-                "region": {
-                    "startLine": start_line, "startColumn": start_column,
-                    "endLine": end_line, "endColumn": end_column,
-                    "charOffset": finding.start, "charLength": finding.end - finding.start,
-                    "snippet": {"text": finding.text},
-                },
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": location,
+                    "region": {
+                        "startLine": start_line,
+                        "startColumn": start_column,
+                        "endLine": end_line,
+                        "endColumn": end_column,
+                        "charOffset": finding.start,
+                        "charLength": finding.end - finding.start,
+                        "snippet": {"text": finding.text},
+                    },
+                }
             }
-        }],
+        ],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
-        "properties": {"category": finding.category, "confidence": finding.confidence,
-                       "context": list(finding.context)},
+        "properties": {
+            "category": finding.category,
+            "confidence": finding.confidence,
+            "context": list(finding.context),
+        },
     }
     if finding.suppression is not None:
         s = finding.suppression
-        result["suppressions"] = [{"kind": s["kind"], "status": "accepted", "justification": s["reason"],
-                                   "properties": {"rules": s["rules"], "line": s["line"]}}]
+        result["suppressions"] = [
+            {
+                "kind": s["kind"],
+                "status": "accepted",
+                "justification": s["reason"],
+                "properties": {"rules": s["rules"], "line": s["line"]},
+            }
+        ]
     if state in {"new", "unchanged"}:
         result["baselineState"] = state
     return result
@@ -123,8 +144,12 @@ def _notification(kind: str, level: str, message: str, location: dict[str, Any],
     physical: dict[str, Any] = {"artifactLocation": location}
     if line > 0:
         physical["region"] = {"startLine": line}
-    return {"descriptor": {"id": kind}, "level": level, "message": {"text": message},
-            "locations": [{"physicalLocation": physical}]}
+    return {
+        "descriptor": {"id": kind},
+        "level": level,
+        "message": {"text": message},
+        "locations": [{"physicalLocation": physical}],
+    }
 
 
 def to_sarif(
@@ -152,15 +177,17 @@ def to_sarif(
         location = artifact(name, root)
         states = baseline.states.get(name) if baseline is not None else None
         for i, (finding, fp) in enumerate(zip(report.findings, fingerprints(report), strict=True)):
-            results.append(_result(location, text, finding, index.get(finding.rule, -1), fp,
-                                   states[i] if states else None))
+            results.append(
+                _result(location, text, finding, index.get(finding.rule, -1), fp, states[i] if states else None)
+            )
     unreadable = list(unreadable)
     invocation: dict[str, Any] = {
         "executionSuccessful": not unreadable,
         "exitCode": exit_code,
         "exitCodeDescription": EXIT_CODES.get(exit_code, "internal error"),
-        "toolExecutionNotifications": [_notification("input-unreadable", "error", problem, artifact(name, root))
-                                       for name, problem in unreadable],
+        "toolExecutionNotifications": [
+            _notification("input-unreadable", "error", problem, artifact(name, root)) for name, problem in unreadable
+        ],
         "toolConfigurationNotifications": [
             _notification("suppression-marker", "warning", n.message, artifact(name, root), n.line)
             for name, n in notices
@@ -172,18 +199,22 @@ def to_sarif(
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "hypecheck",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
-                "rules": [_rule(r, notes) for r in rules],
-                "notifications": [{"id": k, "shortDescription": {"text": v}} for k, v in NOTIFICATIONS.items()],
-            }},
-            "invocations": [invocation],
-            "originalUriBaseIds": {ROOT_ID: {"uri": root_uri if root_uri.endswith("/") else root_uri + "/"}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "hypecheck",
+                        "version": __version__,
+                        "semanticVersion": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule(r, notes) for r in rules],
+                        "notifications": [{"id": k, "shortDescription": {"text": v}} for k, v in NOTIFICATIONS.items()],
+                    }
+                },
+                "invocations": [invocation],
+                "originalUriBaseIds": {ROOT_ID: {"uri": root_uri if root_uri.endswith("/") else root_uri + "/"}},
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
     }

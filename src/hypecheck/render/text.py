@@ -25,8 +25,14 @@ INDENT = "    "
 
 def _wrap(text: str, indent: str = INDENT) -> list[str]:
     """Wrapped at spaces only: a URL (or any long word) stays whole on its line."""
-    return textwrap.wrap(" ".join(text.split()), width=WIDTH, initial_indent=indent, subsequent_indent=indent + "  ",
-                         break_long_words=False, break_on_hyphens=False) or [indent]
+    return textwrap.wrap(
+        " ".join(text.split()),
+        width=WIDTH,
+        initial_indent=indent,
+        subsequent_indent=indent + "  ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent]
 
 
 def render_text(name: str, report: Report, *, explain: bool = False, colour: bool = False) -> str:
@@ -81,8 +87,11 @@ def _verdict(report: Report, explain: bool, style: Callable[..., str]) -> list[s
     counts = ", ".join(f"{c} {n}" for c, n in report.counts.items() if n)
     found = f"{len(report.findings)} finding{'s' if len(report.findings) != 1 else ''}"
     head = style(f"Verdict: tier {v.tier}", fg=TIER_COLOUR.get(v.tier), bold=True)
-    out = ["" if report.findings else "no overreaching claims found",
-           f"{head} \u2014 {v.label} ({v.score}/{v.maximum})", f"  {found}" + (f": {counts}" if counts else "")]
+    out = [
+        "" if report.findings else "no overreaching claims found",
+        f"{head} \u2014 {v.label} ({v.score}/{v.maximum})",
+        f"  {found}" + (f": {counts}" if counts else ""),
+    ]
     out += _wrap(v.meaning, "  ")
     if not explain:
         if report.findings:

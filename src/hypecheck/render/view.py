@@ -24,8 +24,14 @@ from ..ruleset import CATEGORIES, JURISDICTIONS, SEVERITY_RANK
 
 # Category names short enough for a label after every highlight (the full names are in the legend).
 SHORT_LABELS = {
-    "disease": "Disease", "drug_like": "Drug-like", "dose": "Dose", "regulatory": "Regulatory",
-    "evidence": "Proof", "safety": "Safety", "hype": "Hype", "provenance": "Human-derived",
+    "disease": "Disease",
+    "drug_like": "Drug-like",
+    "dose": "Dose",
+    "regulatory": "Regulatory",
+    "evidence": "Proof",
+    "safety": "Safety",
+    "hype": "Hype",
+    "provenance": "Human-derived",
 }
 SHOWN_EVIDENCE = 1  # evidence notes shown per finding; the rest go under "more"
 SHOWN_REFERENCES = 2  # an evidence note's studies cited in the sources list
@@ -199,8 +205,10 @@ class _Sources:
             ref = self._add(note["url"], {"kind": "regulatory", "title": title, "url": note["url"]})
             return Note(note, (ref,), repeat)
         refs = tuple(
-            self._add(src.get("url") or src["reference"],
-                      {"kind": "evidence", "title": src["reference"], "url": src.get("url")})
+            self._add(
+                src.get("url") or src["reference"],
+                {"kind": "evidence", "title": src["reference"], "url": src.get("url")},
+            )
             for src in note.get("sources", ())[:SHOWN_REFERENCES]
         )
         return Note(note, refs, repeat)
@@ -292,8 +300,13 @@ def build_view(report: Report, text: str, *, source: str | None = None, url: str
         group = groups.get(f.rule)
         if group is None:
             group = groups[f.rule] = Group(
-                n=len(groups) + 1, rule=f.rule, category=f.category, label=CATEGORIES.get(f.category, f.category),
-                severity=f.severity, message=f.message, suggestion=f.suggestion,
+                n=len(groups) + 1,
+                rule=f.rule,
+                category=f.category,
+                label=CATEGORIES.get(f.category, f.category),
+                severity=f.severity,
+                message=f.message,
+                suggestion=f.suggestion,
             )
         mark = _mark_at(marks, f)
         claim = Claim(f, mark.n if mark else 0, group.n, group.label)

@@ -54,9 +54,7 @@ class _PrivateFlask(Flask):
         exc_type, _exc, tb = exc_info
         name = getattr(exc_type, "__name__", "Exception")
         stack = "".join(traceback.format_tb(tb)) if tb is not None else ""
-        self.logger.error(
-            "Unhandled %s on %s %s\n%s", name, request.method, request.path, stack
-        )
+        self.logger.error("Unhandled %s on %s %s\n%s", name, request.method, request.path, stack)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -119,16 +119,11 @@ def openapi_document(
                     "operationId": "check",
                     "requestBody": {
                         "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {"$ref": "#/components/schemas/CheckRequest"}
-                            }
-                        },
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CheckRequest"}}},
                     },
                     "responses": {
                         "200": ok("#/components/schemas/Report"),
-                        "400": _error("Malformed JSON, missing text, unknown jurisdiction "
-                                      "or binary data."),
+                        "400": _error("Malformed JSON, missing text, unknown jurisdiction or binary data."),
                         "413": _error("Body or text too large."),
                         "415": _error("Body is not application/json."),
                         "422": _error("Unusable web address, fetch failed or fetching disabled."),

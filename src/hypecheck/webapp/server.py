@@ -62,8 +62,9 @@ def default_workers() -> int:
             return max(1, int(configured))
         except ValueError:
             pass
-    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
-                      MAX_WORKERS))
+    return max(
+        1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, MAX_WORKERS)
+    )
 
 
 def serve(
@@ -84,8 +85,11 @@ def serve(
     listening = getattr(server, "socket", None)
     count = (default_workers() if workers is None else max(1, workers)) if isinstance(listening, socket.socket) else 1
     processes = f", {count} processes" if count > 1 else ""
-    print(f"hypecheck {version} serving on {server_url(server)} (fetching web addresses: {fetch}{processes}; "
-          "Ctrl-C to stop)", flush=True)
+    print(
+        f"hypecheck {version} serving on {server_url(server)} (fetching web addresses: {fetch}{processes}; "
+        "Ctrl-C to stop)",
+        flush=True,
+    )
     children: list[int] = []
     previous = signal.signal(signal.SIGTERM, _interrupt) if count > 1 else None
     try:
@@ -140,9 +144,7 @@ class BackgroundServer:
         self._server = make_server(app, host=host, port=port, threads=threads)
         self.url = server_url(self._server).rstrip("/")
         self.port = int(self._server.effective_port)
-        self._thread = threading.Thread(
-            target=self._server.run, name="hypecheck-waitress", daemon=True
-        )
+        self._thread = threading.Thread(target=self._server.run, name="hypecheck-waitress", daemon=True)
 
     def start(self) -> BackgroundServer:
         """Start serving; returns self."""

@@ -12,8 +12,17 @@ from ..errors import InputError
 from ..inputs import FORMATS, Prepared, check_text_value, prepare_text, prepare_url
 from ..report import Report, parse_jurisdictions
 
-__all__ = ["FORMATS", "Engine", "InputError", "Prepared", "Settings", "load_engine", "parse_jurisdictions",
-           "prepare", "run_check"]
+__all__ = [
+    "FORMATS",
+    "Engine",
+    "InputError",
+    "Prepared",
+    "Settings",
+    "load_engine",
+    "parse_jurisdictions",
+    "prepare",
+    "run_check",
+]
 
 
 @dataclass
@@ -84,8 +93,13 @@ def prepare(*, text: str | None, url: str | None, fmt: str, settings: Settings) 
     if url is not None:
         if not settings.allow_fetch:
             raise InputError("Checking web addresses is turned off on this server.", status=422)
-        prepared = prepare_url(url, fmt, max_bytes=settings.fetch_max_bytes, timeout=settings.fetch_timeout,
-                               allow_loopback=settings.fetch_allow_loopback)
+        prepared = prepare_url(
+            url,
+            fmt,
+            max_bytes=settings.fetch_max_bytes,
+            timeout=settings.fetch_timeout,
+            allow_loopback=settings.fetch_allow_loopback,
+        )
     else:
         if text is None or not text.strip():
             raise InputError("Paste some marketing copy to check.")
