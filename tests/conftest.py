@@ -27,6 +27,20 @@ WEB_AD = (
     "Each bottle delivers 100 billion exosomes derived from human stem cells. FDA-approved, "
     "100% safe with no side effects!"
 )
+# A small valid rule file that hostile-input tests break in one place at a time.
+SPARKLE_RULE = """\
+id: hype.sparkle
+category: hype
+severity: low
+message: Sparkle words promise what no serum can deliver.
+suggestion: Describe the texture instead.
+notes: [us.ftc-act-deceptive-advertising, evidence.topical-penetration]
+match:
+  - all: [$actives, [sparkle, sparkles, sparkling]]
+examples:
+  flag: [Exosomes sparkle in your skin., Our stem cell sparkles.]
+  pass: [A sparkling water., Plain serum.]
+"""
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
 
 

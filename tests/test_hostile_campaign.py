@@ -14,25 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import SPARKLE_RULE, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hypecheck
 
-GOOD = """\
-id: hype.sparkle
-category: hype
-severity: low
-message: Sparkle words promise what no serum can deliver.
-suggestion: Describe the texture instead.
-notes: [us.ftc-act-deceptive-advertising, evidence.topical-penetration]
-match:
-  - all: [$actives, [sparkle, sparkles, sparkling]]
-examples:
-  flag: [Exosomes sparkle in your skin., Our stem cell sparkles.]
-  pass: [A sparkling water., Plain serum.]
-"""
+GOOD = SPARKLE_RULE
 MATCH = "  - all: [$actives, [sparkle, sparkles, sparkling]]\n"
 LAUGHS = "".join(
     ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"]

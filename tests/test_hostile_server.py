@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import http.client
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 
 import pytest
+from served import call, serve
 
 HEAD = "Exosomes treat acne"
 LIMIT = 100_000  # the server's default HYPECHECK_MAX_CHARS
@@ -23,53 +19,13 @@ HOSTILE = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def call(port: int, method: str, path: str, body: bytes | None = None, timeout: float = 120) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, body, {"Content-Type": "application/json"})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
 @pytest.fixture(scope="module", params=["1", "2"], ids=["1 process", "2 processes"])
 def served(request: pytest.FixtureRequest) -> Iterator[int]:
     """A real ``hypecheck serve`` with HYPECHECK_WORKERS processes, on a free loopback port."""
-    port = free_port()
-    env = {**os.environ, "HYPECHECK_WORKERS": request.param, "PYTHONIOENCODING": "utf-8"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "hypecheck", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if request_status(port) == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline and process.poll() is None, process.stderr.read().decode()
-            time.sleep(0.3)
+    with serve(request.param) as server:
         for _ in range(2):  # warm each process's lazy caches
-            call(port, "POST", "/api/check", json.dumps({"text": HEAD}).encode())
-        yield port
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=60)
-
-
-def request_status(port: int) -> int:
-    return call(port, "GET", "/healthz", timeout=5)[0]
+            call(server.port, "POST", "/api/check", json.dumps({"text": HEAD}).encode())
+        yield server.port
 
 
 def health_times(port: int, busy: threading.Event, rounds: int = 8) -> list[float]:

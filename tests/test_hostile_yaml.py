@@ -5,25 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
+from conftest import SPARKLE_RULE, run_cli
 
 from hypecheck.config import command_defaults
 from hypecheck.errors import RuleFileError
 from hypecheck.ruleset import MAX_ALIAS_EXPANSION, load_ruleset, read_yaml
 
-GOOD = """\
-id: hype.sparkle
-category: hype
-severity: low
-message: Sparkle words promise what no serum can deliver.
-suggestion: Describe the texture instead.
-notes: [us.ftc-act-deceptive-advertising, evidence.topical-penetration]
-match:
-  - all: [$actives, [sparkle, sparkles, sparkling]]
-examples:
-  flag: [Exosomes sparkle in your skin., Our stem cell sparkles.]
-  pass: [A sparkling water., Plain serum.]
-"""
+GOOD = SPARKLE_RULE
 LAUGHS = "".join(
     ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"]
     + [f"{b}: &{b} [{', '.join(['*' + a] * 9)}]\n" for a, b in zip("abcdefgh", "bcdefghi", strict=True)]

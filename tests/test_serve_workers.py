@@ -2,32 +2,10 @@
 
 from __future__ import annotations
 
-import http.client
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def get(port: int, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        data = None if body is None else json.dumps(body).encode()
-        conn.request(method, path, data, {"Content-Type": "application/json"})
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
+from served import call, serve
 
 
 def children(pid: int) -> list[int]:
@@ -44,34 +22,15 @@ def children(pid: int) -> list[int]:
 
 
 def test_serve_forks_workers_that_answer_and_stop_with_it():
-    port = free_port()
-    env = {**os.environ, "HYPECHECK_WORKERS": "2", "PYTHONIOENCODING": "utf-8"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "hypecheck", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if get(port, "GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, server.stderr.read().decode()
-            time.sleep(0.3)
-        workers = children(server.pid)
+    with serve("2") as server:
+        workers = children(server.process.pid)
         assert len(workers) == 1  # the server process serves too
         for _ in range(6):  # new connections, so either process may take them
-            status, payload = get(port, "POST", "/api/check", {"text": "Exosomes treat hair loss."})
+            body = json.dumps({"text": "Exosomes treat hair loss."}).encode()
+            status, payload = call(server.port, "POST", "/api/check", body, timeout=60)
             assert status == 200
             assert json.loads(payload)["counts"]["disease"] == 1
-    finally:
-        server.send_signal(signal.SIGTERM)
-        out, _ = server.communicate(timeout=60)
-    assert b"2 processes" in out
-    assert server.returncode == 0
+    assert b"2 processes" in server.out
+    assert server.process.returncode == 0
     for pid in workers:
         assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]

@@ -11,6 +11,7 @@ from a :class:`PipelineSpec` and never send spaCy ``Doc`` objects anywhere.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import multiprocessing
@@ -261,6 +262,7 @@ def _row(nlp: Language, output: Output, doc: Any, meta: dict[str, Any]) -> dict[
     return row
 
 
+@functools.lru_cache(maxsize=8)  # once per pipeline, not per record
 def _rule_ids(nlp: Language) -> list[str]:
     """Every rule id a record's suppression may name: the loaded rules and the learned categories."""
     claims: Any = nlp.get_pipe(CLAIMS_PIPE)

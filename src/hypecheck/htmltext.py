@@ -143,6 +143,23 @@ def extract(html: str) -> tuple[str, str | None]:
     return text.strip(), None
 
 
+def _past_hidden(html: str, lower: str, opener: re.Match[str], unclosed: set[str]) -> int | None:
+    """Where the closed invisible element (or comment) that ``opener`` starts ends; None if it is unclosed.
+
+    ``lower`` is the lower-cased markup; a kind of opener whose closer is missing once
+    is remembered in ``unclosed`` and never searched for again (so callers stay linear).
+    """
+    name = (opener.group(1) or "!--").lower()
+    if name in unclosed:
+        return None
+    end = lower.find("-->" if name == "!--" else "</" + name, opener.end())
+    if end < 0:
+        unclosed.add(name)
+        return None
+    close = lower.find(">", end)
+    return len(html) if close < 0 else close + 1
+
+
 def _rough_text(html: str) -> str:
     """The text between tags, without closed scripts, styles, comments and the like.
 
@@ -156,17 +173,10 @@ def _rough_text(html: str) -> str:
     for opener in _HIDING_OPENER.finditer(html):
         if opener.start() < pos:
             continue
-        name = (opener.group(1) or "!--").lower()
-        if name in unclosed:
-            continue
-        closer = "-->" if name == "!--" else "</" + name
-        end = lower.find(closer, opener.end())
-        if end < 0:
-            unclosed.add(name)
-            continue
-        kept.append(html[pos : opener.start()])
-        close = lower.find(">", end)
-        pos = len(html) if close < 0 else close + 1
+        after = _past_hidden(html, lower, opener, unclosed)
+        if after is not None:
+            kept.append(html[pos : opener.start()])
+            pos = after
     kept.append(html[pos:])
 
     def tag(match: re.Match[str]) -> str:
@@ -321,18 +331,9 @@ def _source_words(html: str) -> list[tuple[str, int, bool]]:
         _add_words(html, pos, tag.start(), words)
         pos = tag.end()
         opener = hiding.get(tag.start())
-        if opener is None:
-            continue
-        name = (opener.group(1) or "!--").lower()
-        if name in unclosed:
-            continue
-        closer = "-->" if name == "!--" else "</" + name
-        end = lower.find(closer, opener.end())
-        if end < 0:
-            unclosed.add(name)
-            continue
-        close = lower.find(">", end)
-        pos = len(html) if close < 0 else close + 1
+        after = None if opener is None else _past_hidden(html, lower, opener, unclosed)
+        if after is not None:
+            pos = after
     _add_words(html, pos, len(html), words)
     return words
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import glob
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -124,52 +124,6 @@ def prepare_url(
         raise InputError(f"{page.url}: the page has no readable text to check", 422)
     prepared.kind, prepared.url = "url", page.url
     return prepared
-
-
-def iter_sources(
-    source: str,
-    *,
-    fmt: str = "auto",
-    allow_loopback: bool = False,
-    on_error: Callable[[str, InputError], None] | None = None,
-) -> Iterator[tuple[str, Prepared]]:
-    """Yield ``(name, prepared)`` for stdin (``-``), a web address, a file, or every text file under a folder.
-
-    A folder is walked without its hidden folders and files (``.git/``) and only
-    files with a text extension are read; a file that cannot be read is passed to
-    ``on_error`` (when given) and the walk goes on.
-    """
-    if source == "-":
-        yield "<stdin>", prepare_text(decode(sys.stdin.buffer.read(), "<stdin>"), fmt, name="<stdin>")
-        return
-    if source.lower().startswith(("http://", "https://")):
-        yield source, prepare_url(source, fmt, allow_loopback=allow_loopback)
-        return
-    path = Path(source)
-    if not path.exists():
-        raise InputError(f"{source}: no such file or folder")
-    if path.is_dir():
-        files = sorted(
-            p
-            for p in path.rglob("*")
-            if p.suffix.lower() in FOLDER_SUFFIXES
-            and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            and p.is_file()
-        )
-        if not files:
-            raise InputError(f"{source}: no .txt, .md or .html files in this folder")
-    else:
-        files = [path]
-    for file in files:
-        try:
-            prepared = prepare_text(decode(file.read_bytes(), str(file)), fmt, name=str(file))
-        except (OSError, InputError) as exc:
-            error = exc if isinstance(exc, InputError) else InputError(f"{file}: cannot read ({exc.strerror or exc})")
-            if on_error is None or not path.is_dir():
-                raise error from exc
-            on_error(str(file), error)
-            continue
-        yield str(file), prepared
 
 
 class Source(NamedTuple):
