@@ -55,6 +55,8 @@ class Alternative:
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule file, validated: its id (``category.name``), message, ways to match and own examples."""
+
     id: str
     category: str
     severity: str
@@ -70,6 +72,7 @@ class Rule:
     line: int
 
     def to_dict(self) -> dict[str, Any]:
+        """The rule as ``rules list --format json`` and the web API list it."""
         return {
             "id": self.id,
             "category": self.category,
@@ -84,6 +87,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class TermList:
+    """A named term list that rules refer to as ``$name``; ``inflect``: match its inflected forms too."""
+
     name: str
     terms: tuple[str, ...]
     inflect: bool
@@ -311,8 +316,8 @@ def _check_truncated_examples(text: str, path: Path, rule_id: str) -> None:
 
 def parse_rule(data: Any, path: Path, text: str) -> Rule:
     """Validate one rule mapping and turn it into a :class:`Rule`."""
-    rule_id = data.get("id") if isinstance(data, dict) else None
-    _validate(data, "rule", path, text, rule_id)
+    _validate(data, "rule", path, text, data.get("id") if isinstance(data, dict) else None)
+    rule_id: str = data["id"]  # the schema requires a string
     category, _, name = rule_id.partition(".")
     if category != data["category"]:
         raise RuleFileError(
