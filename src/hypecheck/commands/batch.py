@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +21,7 @@ from .shared import (
 )
 
 if TYPE_CHECKING:
-    from ..batching import PipelineSpec
+    from ..batching import Engine, Output, PipelineSpec
 
 
 @click.command()
@@ -98,34 +99,26 @@ def batch(
         "min_confidence": min_confidence,
         "fmt": fmt,
     }
-    client = engine = None
-    if scheduler:
-        from ..distributed import connect, dask_engine, disconnect
-
-        client = connect(scheduler)
-        engine = dask_engine(client, spec, Output(**options))
-    try:
-        out_file = click.open_file(output, "w", encoding="utf-8") if output_dir is None else nullcontext(None)
-        with out_file as out:
-            summary = run_batch(
-                nlp,
-                input_path,
-                out,
-                **options,
-                batch_size=batch_size,
-                jobs=jobs,
-                spec=spec,
-                engine=engine,
-                output_dir=output_dir,
-                progress=progress,
-            )
-    except BrokenPipeError:
-        raise
-    except OSError as exc:  # unwritable output, the input vanished or the disk filled up mid-run
-        raise click.FileError(exc.filename or output, hint=exc.strerror or str(exc)) from exc
-    finally:
-        if client is not None:
-            disconnect(client)
+    with _dask_engine(scheduler, spec, Output(**options)) as engine:
+        try:
+            out_file = click.open_file(output, "w", encoding="utf-8") if output_dir is None else nullcontext(None)
+            with out_file as out:
+                summary = run_batch(
+                    nlp,
+                    input_path,
+                    out,
+                    **options,
+                    batch_size=batch_size,
+                    jobs=jobs,
+                    spec=spec,
+                    engine=engine,
+                    output_dir=output_dir,
+                    progress=progress,
+                )
+        except BrokenPipeError:
+            raise
+        except OSError as exc:  # unwritable output, the input vanished or the disk filled up mid-run
+            raise click.FileError(exc.filename or output, hint=exc.strerror or str(exc)) from exc
     if summary.errors:
         click.echo(
             f'hypecheck: {summary.errors} of {summary.records} records could not be read; see their "error" lines',
@@ -133,6 +126,21 @@ def batch(
         )
     failed = summary.worst and summary.worst >= SEVERITY_RANK.get(fail_on, 99)
     sys.exit(ExitStatus.FINDINGS if failed else ExitStatus.CLEAN)
+
+
+@contextmanager
+def _dask_engine(scheduler: str | None, spec: PipelineSpec, output: Output) -> Iterator[Engine | None]:
+    """The engine that runs chunks on the ``--dask`` cluster (None without one); disconnects on the way out."""
+    if not scheduler:
+        yield None
+        return
+    from ..distributed import connect, dask_engine, disconnect
+
+    client = connect(scheduler)
+    try:
+        yield dask_engine(client, spec, output)
+    finally:
+        disconnect(client)
 
 
 def _pipeline_spec(rule_packs: tuple[str, ...], no_builtin: bool, select: str) -> PipelineSpec:
