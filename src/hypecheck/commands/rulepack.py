@@ -41,7 +41,8 @@ def rules_list(rule_packs: tuple[str, ...], no_builtin: bool, select: str, fmt: 
 @FORMAT_TEXT_JSON_OPTION
 def rules_notes(rule_packs: tuple[str, ...], fmt: str) -> None:
     """List every regulatory and evidence note: jurisdiction, instrument, status and last check."""
-    notes = load_pipeline(rule_packs, False, "").get_pipe(CLAIMS_PIPE).ruleset.notes
+    claims: Any = load_pipeline(rule_packs, False, "").get_pipe(CLAIMS_PIPE)  # the ClaimMatcher
+    notes = claims.ruleset.notes
     rows = [_note_row(note) for note in sorted(notes.values(), key=lambda n: n["id"])]
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..config import FAIL_ON
 from ..constants import CLAIMS_PIPE, JURISDICTIONS
 from ..report import parse_jurisdictions
+
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 
 def _jurisdictions(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...]:
@@ -79,7 +82,7 @@ def model_choice() -> bool | str:
     return obj.get("model", True) if isinstance(obj, dict) else True
 
 
-def load_pipeline(rule_packs: tuple[str, ...], no_builtin: bool, select: str) -> Any:
+def load_pipeline(rule_packs: tuple[str, ...], no_builtin: bool, select: str) -> Language:
     """The pipeline the options select; a usage error when it would have no rules."""
     from .. import load
 
@@ -92,7 +95,7 @@ def load_pipeline(rule_packs: tuple[str, ...], no_builtin: bool, select: str) ->
     return nlp
 
 
-def load_rules_only(rule_packs: tuple[str, ...]) -> Any:
+def load_rules_only(rule_packs: tuple[str, ...]) -> Language:
     """The built-in rules plus ``rule_packs``, without the learned layer (to train or score it)."""
     from .. import load
 
