@@ -205,6 +205,36 @@ def test_html_input_is_reduced_to_text():
     assert [f["text"] for f in report["findings"] if f["category"] == "disease"] == ["treats eczema"]
 
 
+LOOKALIKE = "\u0441linic\u0430lly pr\u043even"  # Cyrillic \u0441, \u0430 and \u043e
+# Over longtext.PIECE characters, so it is checked in pieces: a look-alike claim in the first and the last piece.
+LONG_TEXT = (
+    f"Our serum is {LOOKALIKE}.\n\n"
+    + "The bottle is amber glass with a dropper.\n\n" * 3000
+    + f"It is clinically proven. It is {LOOKALIKE}.\n"
+)
+
+
+def _lookalike_marks(findings: list[dict]) -> list[tuple[str, bool]]:
+    return [(f["text"], "look-alike" in f["context"]) for f in sorted(findings, key=lambda f: f["start"])]
+
+
+def test_lookalike_signal_kept_on_a_text_checked_in_pieces():
+    result = run_cli("check", "--format", "json", "-", stdin=LONG_TEXT)
+    assert result.returncode == 1, result.stderr.decode()
+    findings = json.loads(result.stdout)["findings"]
+    assert all(LONG_TEXT[f["start"] : f["end"]] == f["text"] for f in findings)
+    assert _lookalike_marks(findings) == [(LOOKALIKE, True), ("clinically proven", False), (LOOKALIKE, True)]
+
+
+def test_lookalike_signal_kept_on_a_batch_record_checked_in_pieces(tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "long", "text": LONG_TEXT}) + "\n", encoding="utf-8")
+    result = run_cli("batch", str(source))
+    assert result.returncode == 0, result.stderr.decode()
+    findings = json.loads(result.stdout)["findings"]
+    assert _lookalike_marks(findings) == [(LOOKALIKE, True), ("clinically proven", False), (LOOKALIKE, True)]
+
+
 def test_batch_jsonl_keeps_order_and_reports_bad_lines(tmp_path):
     source = tmp_path / "in.jsonl"
     rows = [{"id": f"r{i}", "text": AD if i % 2 else "A gentle cleanser.", "extra": 1} for i in range(30)]

@@ -119,9 +119,11 @@ class Comparison:
     fixed: list[dict[str, Any]]
 
     def is_new(self, name: str, index: int) -> bool:
+        """Whether the ``index``-th finding of source ``name`` is not in the baseline."""
         return self.states[name][index] == "new"
 
     def counts(self) -> dict[str, int]:
+        """How many findings are new, unchanged, and fixed since the baseline."""
         tally = Counter(s for states in self.states.values() for s in states)
         return {"new": tally["new"], "unchanged": tally["unchanged"], "fixed": len(self.fixed)}
 

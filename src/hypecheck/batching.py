@@ -176,6 +176,7 @@ class PipelineSpec:
     model: bool | str = True
 
     def build(self) -> Language:
+        """The pipeline this spec describes."""
         from . import load
 
         return load(self.rules, builtin=self.builtin, select=self.select, model=self.model)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
+from .constants import CLAIMS_PIPE
 from .errors import InputError
 from .ruleset import SEVERITY_RANK
 
@@ -53,7 +54,7 @@ def collect(
 
     fmt = "auto" if as_html is None else "html" if as_html else "text"
     loopback = os.environ.get("HYPECHECK_FETCH_ALLOW_LOOPBACK") == "1"  # the tests' local server only
-    known = [r.id for r in nlp.get_pipe("hypecheck_claims").rules] + [f"{c}.learned" for c in CATEGORIES]
+    known = [r.id for r in nlp.get_pipe(CLAIMS_PIPE).rules] + [f"{c}.learned" for c in CATEGORIES]
     run = Run([], [], [], [])
     for name, problem in expand(names):
         run.order.append(name)
@@ -132,7 +133,7 @@ def render(
     if fmt == "sarif":
         from .render.sarif import to_sarif
 
-        claims = nlp.get_pipe("hypecheck_claims")
+        claims = nlp.get_pipe(CLAIMS_PIPE)
         sarif = to_sarif(
             run.checked,
             claims.rules,

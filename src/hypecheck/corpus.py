@@ -34,6 +34,7 @@ class Snippet:
     site: str
 
     def fold(self, folds: int = DEFAULT_FOLDS) -> int:
+        """The cross-validation fold of this snippet's source site."""
         return fold_of(self.site, folds)
 
 

@@ -10,7 +10,7 @@ class HypecheckError(Exception):
 class RuleFileError(HypecheckError):
     """A rule, term or note file is malformed; the message names file, rule and line."""
 
-    def __init__(self, path: object, problem: str, *, rule: str | None = None, line: int | None = None):
+    def __init__(self, path: object, problem: str, *, rule: str | None = None, line: int | None = None) -> None:
         self.path, self.problem, self.rule, self.line = str(path), problem, rule, line
         where = self.path + (f":{line}" if line else "")
         who = f" rule {rule}:" if rule else ""

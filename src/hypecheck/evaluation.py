@@ -89,7 +89,7 @@ def read_gold(path: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 def score(gold: list[dict[str, Any]], predicted: dict[str, set[str]]) -> dict[str, Any]:
     """Per-category precision/recall/F1, macro F1 over categories with gold examples, false-alarm rate."""
-    tally = {c: Counter() for c in SCORED}
+    tally: dict[str, Counter[str]] = {c: Counter() for c in SCORED}
     clean = alarms = 0
     errors: dict[str, list[tuple[str, str, str]]] = {c: [] for c in SCORED}
     for row in gold:

@@ -285,6 +285,7 @@ class LineIndex:
         self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
 
     def line_col(self, offset: int) -> tuple[int, int]:
+        """The 1-based line and column of ``offset``."""
         line = bisect.bisect_right(self.starts, offset)
         return line, offset - self.starts[line - 1] + 1
 

@@ -85,6 +85,7 @@ def plural_forms(word: str) -> set[str]:
 
 
 def word_forms(word: str) -> set[str]:
+    """``word`` with its regular forms and any irregular ones."""
     return regular_forms(word) | set(IRREGULAR.get(word, ()))
 
 

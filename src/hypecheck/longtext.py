@@ -7,6 +7,7 @@ breaks, sentence ends, spaces, and as a last resort anywhere), each piece goes
 through the pipeline on its own, and the processed pieces are joined back into
 one Doc with :meth:`Doc.from_docs`, which shifts every span and span attribute by
 the piece's offset: ``doc.text`` is the input and offsets slice it exactly.
+The indexes of look-alike tokens (``doc.user_data[FOLDED]``) are shifted the same way.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc
+
+from .components.tokenizer import FOLDED
 
 PIECE = 100_000  # characters; well under nlp.max_length
 _BREAKS = (re.compile(r"\n[ \t\r\f\v]*\n"), re.compile(r"\n"), re.compile(r"[.!?][\"')\]]*\s"), re.compile(r"\s"))
@@ -54,13 +57,20 @@ def pieces(text: str, piece: int = PIECE) -> list[str]:
 
 
 def join(docs: list[Doc]) -> Doc:
-    """One Doc from processed pieces; spans, sentence starts and span attributes kept."""
+    """One Doc from processed pieces; spans, sentence starts, span attributes and folded tokens kept."""
     if len(docs) == 1:
         return docs[0]
-    for doc in docs:  # per-doc caches (token indexes) would be wrong in the joined doc
+    folded: list[int] = []
+    offset = 0
+    for doc in docs:  # token indexes are the piece's: shift them, drop the per-piece caches
+        folded.extend(i + offset for i in doc.user_data.get(FOLDED, ()))
+        offset += len(doc)
         for key in [k for k in doc.user_data if not (isinstance(k, tuple) and k[:1] == ("._.",))]:
             del doc.user_data[key]
-    return Doc.from_docs(docs, ensure_whitespace=False)
+    joined = Doc.from_docs(docs, ensure_whitespace=False)
+    if folded:
+        joined.user_data[FOLDED] = folded
+    return joined
 
 
 def process(nlp: Language, text: str) -> Doc:

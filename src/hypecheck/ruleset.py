@@ -55,6 +55,8 @@ class Alternative:
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule file, validated: its id (``category.name``), message, ways to match and own examples."""
+
     id: str
     category: str
     severity: str
@@ -70,6 +72,7 @@ class Rule:
     line: int
 
     def to_dict(self) -> dict[str, Any]:
+        """The rule as ``rules list --format json`` and the web API list it."""
         return {
             "id": self.id,
             "category": self.category,
@@ -84,6 +87,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class TermList:
+    """A named term list that rules refer to as ``$name``; ``inflect``: match its inflected forms too."""
+
     name: str
     terms: tuple[str, ...]
     inflect: bool
@@ -311,13 +316,34 @@ def _check_truncated_examples(text: str, path: Path, rule_id: str) -> None:
 
 def parse_rule(data: Any, path: Path, text: str) -> Rule:
     """Validate one rule mapping and turn it into a :class:`Rule`."""
-    rule_id = data.get("id") if isinstance(data, dict) else None
-    _validate(data, "rule", path, text, rule_id)
-    category, _, name = rule_id.partition(".")
-    if category != data["category"]:
+    _validate(data, "rule", path, text, data.get("id") if isinstance(data, dict) else None)
+    rule_id: str = data["id"]  # the schema requires a string
+    _check_id(rule_id, data["category"], path, text)
+    _check_truncated_examples(text, path, rule_id)
+    return Rule(
+        id=rule_id,
+        category=data["category"],
+        severity=data["severity"],
+        confidence=float(data.get("confidence", 0.85)),
+        message=" ".join(data["message"].split()),
+        suggestion=" ".join(data["suggestion"].split()),
+        notes=tuple(data["notes"]),
+        alternatives=tuple(_alternative(alt, n, rule_id, path, text) for n, alt in enumerate(data["match"])),
+        unless=_flat(data.get("unless")),
+        flag_examples=tuple(data["examples"]["flag"]),
+        pass_examples=tuple(data["examples"]["pass"]),
+        path=str(path),
+        line=_line_of(text, []) or 1,
+    )
+
+
+def _check_id(rule_id: str, category: str, path: Path, text: str) -> None:
+    """The id is ``<category>.<file name>``."""
+    prefix, _, name = rule_id.partition(".")
+    if prefix != category:
         raise RuleFileError(
             path,
-            f"id prefix {category!r} differs from category {data['category']!r}",
+            f"id prefix {prefix!r} differs from category {category!r}",
             rule=rule_id,
             line=_line_of(text, ["id"]),
         )
@@ -328,59 +354,42 @@ def parse_rule(data: Any, path: Path, text: str) -> Rule:
             rule=rule_id,
             line=_line_of(text, ["id"]),
         )
-    _check_truncated_examples(text, path, rule_id)
-    alternatives = []
-    for n, alt in enumerate(data["match"]):
-        if "phrases" in alt:
-            elements: tuple[tuple[str, ...], ...] = (tuple(alt["phrases"]),)
-        else:
-            elements = _elements(alt.get("all"))
-        alt_line = _line_of(text, ["match", n]) or 1
-        if alt.get("pattern") and (
-            all(t.get("OP") in {"*", "?", "{0}", "{,1}"} for t in alt["pattern"])
-            or all(set(t) <= {"OP"} for t in alt["pattern"])
-        ):
-            raise RuleFileError(
-                path,
-                "this token pattern matches anywhere (every token is optional or unconstrained); "
-                "give at least one token a condition and no OP '*' or '?'",
-                rule=rule_id,
-                line=alt_line,
-            )
-        within = alt.get("within", DEFAULT_WITHIN)
-        gaps = max(len(elements) - 1, 1)
-        if isinstance(within, list) and (len(within) != gaps or not alt.get("order", True)):
-            raise RuleFileError(
-                path,
-                f"within: a list needs one gap per pair of parts ({gaps}) and order: true",
-                rule=rule_id,
-                line=_line_of(text, ["match"]),
-            )
-        alternatives.append(
-            Alternative(
-                elements=elements,
-                within=tuple(within) if isinstance(within, list) else (within,) * gaps,
-                order=alt.get("order", True),
-                unless=_flat(alt.get("unless")),
-                pattern=tuple(alt.get("pattern", ())),
-                line=alt_line,
-            )
+
+
+def _alternative(alt: dict[str, Any], n: int, rule_id: str, path: Path, text: str) -> Alternative:
+    """The ``n``-th entry of a rule's ``match`` list, checked for patterns that match anywhere."""
+    if "phrases" in alt:
+        elements: tuple[tuple[str, ...], ...] = (tuple(alt["phrases"]),)
+    else:
+        elements = _elements(alt.get("all"))
+    alt_line = _line_of(text, ["match", n]) or 1
+    if alt.get("pattern") and (
+        all(t.get("OP") in {"*", "?", "{0}", "{,1}"} for t in alt["pattern"])
+        or all(set(t) <= {"OP"} for t in alt["pattern"])
+    ):
+        raise RuleFileError(
+            path,
+            "this token pattern matches anywhere (every token is optional or unconstrained); "
+            "give at least one token a condition and no OP '*' or '?'",
+            rule=rule_id,
+            line=alt_line,
         )
-    line = _line_of(text, []) or 1
-    return Rule(
-        id=rule_id,
-        category=data["category"],
-        severity=data["severity"],
-        confidence=float(data.get("confidence", 0.85)),
-        message=" ".join(data["message"].split()),
-        suggestion=" ".join(data["suggestion"].split()),
-        notes=tuple(data["notes"]),
-        alternatives=tuple(alternatives),
-        unless=_flat(data.get("unless")),
-        flag_examples=tuple(data["examples"]["flag"]),
-        pass_examples=tuple(data["examples"]["pass"]),
-        path=str(path),
-        line=line,
+    within = alt.get("within", DEFAULT_WITHIN)
+    gaps = max(len(elements) - 1, 1)
+    if isinstance(within, list) and (len(within) != gaps or not alt.get("order", True)):
+        raise RuleFileError(
+            path,
+            f"within: a list needs one gap per pair of parts ({gaps}) and order: true",
+            rule=rule_id,
+            line=_line_of(text, ["match"]),
+        )
+    return Alternative(
+        elements=elements,
+        within=tuple(within) if isinstance(within, list) else (within,) * gaps,
+        order=alt.get("order", True),
+        unless=_flat(alt.get("unless")),
+        pattern=tuple(alt.get("pattern", ())),
+        line=alt_line,
     )
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from spacy.language import Language
 
+from .constants import CLAIMS_PIPE
 from .pipeline import build_nlp
 from .ruleset import Rule
 
@@ -34,7 +36,8 @@ def run_examples(
     """``(failures, number of examples)`` over the loaded rules (only the packs' with ``only_packs``)."""
     packs = list(packs)
     nlp = build_nlp(packs, builtin=builtin, model=False)  # a rule is judged by its own matches
-    rules = nlp.get_pipe("hypecheck_claims").rules
+    claims: Any = nlp.get_pipe(CLAIMS_PIPE)  # the ClaimMatcher
+    rules: list[Rule] = claims.rules
     if only_packs:
         roots = [Path(p).resolve() for p in packs]
         rules = [r for r in rules if any(Path(r.path).resolve().is_relative_to(root) for root in roots)]

@@ -52,6 +52,7 @@ class Notice:
     message: str
 
     def to_dict(self) -> dict[str, Any]:
+        """As a report's ``suppression_notices`` entry lists it."""
         return {"line": self.line, "message": self.message}
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Verdict:
+    """A text's scorecard: tier, total score, the scored dimensions and what to say instead."""
+
     tier: str
     label: str
     meaning: str
@@ -25,6 +27,7 @@ class Verdict:
     instead: tuple[str, ...]
 
     def to_dict(self) -> dict[str, Any]:
+        """As a plain dict (``max`` for ``maximum``, a one-line ``summary`` added)."""
         return {
             "tier": self.tier,
             "label": self.label,
