@@ -78,6 +78,10 @@ def test_a_seller_word_keeps_the_findings(voice_model: Path) -> None:
     assert any(f["category"] == "disease" for f in _findings(voice_model, "Our serum cures eczema (n = 40)."))
 
 
+def test_a_text_too_short_to_show_a_register_keeps_its_findings(voice_model: Path) -> None:
+    assert any(f["category"] == "disease" for f in _findings(voice_model, "Cures eczema (n = 40)."))
+
+
 def test_rules_only_has_no_voice_head() -> None:
     done = run_cli("--rules-only", "check", "-", "--format", "json", stdin="The serum cures eczema (n = 40).")
     assert done.returncode == 1, done.stderr

@@ -28,7 +28,7 @@ from spacy.tokens import Doc
 
 from .components.claim_model import HASH_BITS, LinearHeads, hash_features, rule_features, text_features
 from .components.context import CONFIDENCE_FACTOR, mark_described
-from .components.voice import NEVER, VoiceHead, voice_features
+from .components.voice import NEVER, VoiceHead, may_judge, voice_features, voice_tokens
 from .constants import DEFAULT_MIN_CONFIDENCE, SCORED_CATEGORIES
 from .corpus import DEFAULT_FOLDS, Snippet
 from .evaluation import score
@@ -42,6 +42,8 @@ VOICE_GRID = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, NEVER)
 # which repeats sellers' claims (and those are labelled), is left out of its training.
 VOICE_KINDS = frozenset({"science", "regulator"})
 OTHER_KINDS = frozenset({"marketing", "compliant", "forum"})
+# Its L2 penalty: lighter than the claim heads', chosen by site-fold cross-validation on dev + real.
+VOICE_L2 = 1e-4
 # A false alarm on a clean page costs a user more than a missed claim: weigh the rate twice.
 FALSE_ALARM_WEIGHT = 2.0
 
@@ -57,7 +59,7 @@ class Features:
     voice_ids: list[np.ndarray] | None = None  # whole-text voice features per snippet
     kinds: np.ndarray | None = None  # (n,) the snippet's kind of text
     fired_described: np.ndarray | None = None  # (n, K) what stays visible once every finding is "described"
-    seller: np.ndarray | None = None  # (n,) a word in the seller's voice (the voice head never hides those)
+    judged: np.ndarray | None = None  # (n,) the voice head may judge the text (components.voice.may_judge)
 
     def take(self, rows: np.ndarray) -> Features:
         """The features of some rows only."""
@@ -74,7 +76,7 @@ class Features:
             voice_ids,
             pick(self.kinds),
             pick(self.fired_described),
-            pick(self.seller),
+            pick(self.judged),
         )
 
 
@@ -86,15 +88,16 @@ def featurize(
     n = len(snippets)
     ids, voice_ids = [], []
     fired, fired_described = np.zeros((n, K), dtype=bool), np.zeros((n, K), dtype=bool)
-    seller = np.zeros(n, dtype=bool)
+    judged = np.zeros(n, dtype=bool)
     context: Any = nlp.get_pipe("hypecheck_context") if "hypecheck_context" in nlp.pipe_names else None
     with nlp.select_pipes(disable=disabled):
         for i, doc in enumerate(nlp.pipe(s.text for s in snippets)):
             spans = list(doc.spans.get("hypecheck", ()))
             tokens = [t.text for t in doc if not t.is_space]
             ids.append(hash_features(text_features([t.lower() for t in tokens]) + rule_features(spans), bits))
-            voice_ids.append(hash_features(voice_features(tokens), bits))
-            seller[i] = bool(context and context.seller_voice(doc))
+            read = voice_tokens(doc)
+            voice_ids.append(hash_features(voice_features(read), bits))
+            judged[i] = may_judge(doc, read, context)
             fired[i] = _visible(doc, nlp)
             for span in spans:
                 mark_described(span)
@@ -102,7 +105,7 @@ def featurize(
     gold = np.array([[c in s.labels for c in SCORED_CATEGORIES] for s in snippets], dtype=bool).reshape(-1, K)
     kinds = np.array([s.kind for s in snippets], dtype=object)
     folds_of = np.array([s.fold(folds) for s in snippets])
-    return Features(ids, fired, gold, folds_of, voice_ids, kinds, fired_described, seller)
+    return Features(ids, fired, gold, folds_of, voice_ids, kinds, fired_described, judged)
 
 
 def _visible(doc: Doc, nlp: Language) -> np.ndarray:
@@ -189,7 +192,7 @@ def fit_voice(data: Features, rows: np.ndarray, *, bits: int = HASH_BITS) -> Voi
     mask = target | np.isin(kinds, list(OTHER_KINDS))
     if not target.any() or target[mask].all():
         return None
-    weights, bias = _fit([data.voice_ids[i] for i in rows], target[:, None], mask[:, None], bits=bits)
+    weights, bias = _fit([data.voice_ids[i] for i in rows], target[:, None], mask[:, None], bits=bits, l2=VOICE_L2)
     return VoiceHead(weights[:, 0], float(bias[0]), NEVER, bits)
 
 
@@ -225,12 +228,12 @@ class Scores:
 
 
 def _decide_voiced(data: Features, p: Scores, keep: np.ndarray, raise_at: np.ndarray, voice_at: float) -> np.ndarray:
-    """:func:`_decide`, where the voice head calls a text a paper's or a regulator's (and no seller word is in
-    it): then only what stays over the default minimum confidence once "described" is visible."""
+    """:func:`_decide`, where the voice head calls a text it may judge a paper's or a regulator's: then only
+    what stays over the default minimum confidence once "described" is visible."""
     plain = _decide(data.fired, p.confirm, p.raise_, keep, raise_at)
-    if data.fired_described is None or data.seller is None or voice_at > 1:
+    if data.fired_described is None or data.judged is None or voice_at > 1:
         return plain
-    voiced = (p.voice >= voice_at) & ~data.seller
+    voiced = (p.voice >= voice_at) & data.judged
     strong_raise = p.raise_ >= raise_at + _DESCRIBED_RAISE_SHARE * (1 - raise_at)
     described = (data.fired_described & (p.confirm >= keep)) | (~data.fired & strong_raise)
     return np.where(voiced[:, None], described, plain)

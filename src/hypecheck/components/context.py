@@ -25,7 +25,9 @@ Looks only at the sentences that hold claims.  A claim is
   "Conclusion:", a regulator's "your website" or "the agency", a reporter's
   "according to the company") and nothing in the seller's voice ("you", "our",
   "book now").  Kept, with the confidence of a reported claim.  The cues are
-  counted in one pass over the text.
+  counted in one pass over the text.  The learned voice head
+  (:mod:`hypecheck.components.voice`) gives the same flag to a text it judges
+  to be in a paper's or a regulator's register, through :func:`mark_described`.
 
 Dropped spans move to ``doc.spans[spans_key + "_suppressed"]`` so a user can see
 why something was not reported.  The cue words are data: ``rules/context.yml``,

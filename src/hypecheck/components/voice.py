@@ -11,13 +11,15 @@ regulator against marketing, compliant and forum copy; journalism, which
 repeats claims that are labelled, is left out) and its threshold is chosen on
 out-of-fold predictions over source sites (:mod:`hypecheck.learning`).
 
-Where the probability reaches the threshold and no word of the text is in the
-seller's voice (``hypecheck_context``'s ``seller`` cues), every finding gets the
+Where the probability reaches the threshold, the text has at least
+:data:`MIN_TOKENS` words and none is in the seller's voice
+(``hypecheck_context``'s ``seller`` cues), every finding gets the
 ``described`` flag and its confidence factor, as the context component's own
 cue-based judgement gives it (so it falls under the default minimum), and the
 learned layer's model findings get it too.  Runs after ``hypecheck_context`` and
-before ``hypecheck_model``; without a trained head (``voice.npz`` beside the
-learned layer's weights) it does nothing.
+before ``hypecheck_model``, on the first :data:`READ_TOKENS` words of a text;
+without a trained head (``voice.npz`` beside the learned layer's weights) it
+does nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ from .context import DESCRIBED_KEY, mark_described
 
 VOICE_FILE = "voice.npz"
 NEVER = 1.01  # a threshold no probability reaches
+# The head reads a text's opening words only: a bounded cost per text, well past the longest training
+# snippet (75 tokens); a paper's abstract or a letter's opening carries its register.
+READ_TOKENS = 200
+# A register shows in a sentence, not in a heading or a spec line: shorter texts are never judged.
+MIN_TOKENS = 12
 
 
 def _vocabulary(words: str) -> frozenset[str]:
@@ -69,6 +76,18 @@ NOMINAL_ENDINGS = ("tion", "sion", "ity", "ment", "ance", "ence", "ism", "osis")
 _CITATION = re.compile(r"\d{1,3}(?:[,\u2013-]\d{1,3})*|(?:19|20)\d\d")
 _P_VALUE = re.compile(r"p[<=≤]0?\.\d+")
 _SYMBOL = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[a-z]?|[a-z]?[A-Z]{2,}[a-z]?s?")
+
+
+def voice_tokens(doc: Doc) -> list[str]:
+    """The words the head reads: the first :data:`READ_TOKENS` tokens of a text that are not spaces."""
+    return [t.text for t in itertools.islice((t for t in doc if not t.is_space), READ_TOKENS)]
+
+
+def may_judge(doc: Doc, tokens: Sequence[str], context: object | None) -> bool:
+    """Whether the head may call a text a paper's or a regulator's: it has :data:`MIN_TOKENS` words, and
+    none in the seller's voice (the ``seller_voice`` judgement of ``context``, the context component)."""
+    seller = getattr(context, "seller_voice", None)
+    return len(tokens) >= MIN_TOKENS and not (seller and seller(doc))
 
 
 def voice_features(tokens: Sequence[str]) -> list[str]:
@@ -164,11 +183,12 @@ class VoiceJudge:
         return doc
 
     def describes(self, doc: Doc) -> bool:
-        """The head reaches its threshold and no word of the text is in the seller's voice."""
-        if self.head is None or self.head.probability([t.text for t in doc if not t.is_space]) < self.head.at:
+        """The head reaches its threshold on a text it may judge (:func:`may_judge`)."""
+        tokens = voice_tokens(doc)
+        if self.head is None or len(tokens) < MIN_TOKENS or self.head.probability(tokens) < self.head.at:
             return False
         context = self.nlp.get_pipe(self.context_component) if self.context_component in self.nlp.pipe_names else None
-        return not (context is not None and context.seller_voice(doc))
+        return may_judge(doc, tokens, context)
 
 
 @Language.factory(
