@@ -9,7 +9,7 @@ from typing import Any
 import spacy
 from spacy.language import Language
 
-from .components import claim_matcher, claim_model, context, lines  # noqa: F401 - registers the factories
+from .components import claim_matcher, claim_model, context, lines, voice  # noqa: F401 - registers the factories
 from .components.tokenizer import bound
 
 
@@ -26,7 +26,8 @@ def build_nlp(
     built-in pack; ``builtin=False`` leaves the built-in rules out; ``select``
     keeps only rules whose id starts with one of the given prefixes.  ``model``:
     ``True`` adds the shipped learned layer, a folder adds one trained with
-    ``hypecheck train``, ``False`` gives the rules-only pipeline.  A lookup
+    ``hypecheck train`` (its voice head, where it has one, runs just before it),
+    ``False`` gives the rules-only pipeline.  A lookup
     lemmatizer is added before the claim matcher only when a loaded token
     pattern tests ``LEMMA`` (no built-in rule does: it costs ~1.7 µs a word).
     """
@@ -43,5 +44,7 @@ def build_nlp(
         lemmatizer.initialize(nlp=nlp)
     nlp.add_pipe("hypecheck_context")
     if model:
-        nlp.add_pipe("hypecheck_model", config={"model": None if model is True else str(model)})
+        folder = {"model": None if model is True else str(model)}
+        nlp.add_pipe("hypecheck_voice", config=folder)
+        nlp.add_pipe("hypecheck_model", config=folder)
     return nlp

@@ -31,6 +31,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from spacy.language import Language
@@ -38,8 +39,11 @@ from spacy.tokens import Doc, Span
 
 from ..constants import SCORED_CATEGORIES
 from ..ruleset import Rule
-from .context import CONFIDENCE_FACTOR
+from .context import CONFIDENCE_FACTOR, DESCRIBED_KEY
 from .sentences import sentence_index, sentence_starts
+
+if TYPE_CHECKING:
+    from .voice import VoiceHead
 
 HASH_BITS = 17
 MODEL_FLAG = "model"
@@ -83,6 +87,7 @@ class LinearHeads:
     raise_at: np.ndarray  # (K,) thresholds on raise (> 1: never)
     bits: int = HASH_BITS
     meta: dict | None = None
+    voice: VoiceHead | None = None  # the voice head (components/voice.py), saved beside these weights
 
     def scores(self, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(p_confirm, p_raise)`` for one row of hashed feature ids."""
@@ -109,9 +114,13 @@ class LinearHeads:
             raise_at=self.raise_at.round(3).tolist(),
         )
         (folder / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        if self.voice is not None:
+            self.voice.save(folder)
 
     @classmethod
     def load(cls, folder: str | Path) -> LinearHeads:
+        from .voice import VoiceHead  # here: voice.py builds on this module
+
         folder = Path(folder)
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         if meta.get("categories") != list(SCORED_CATEGORIES):
@@ -126,14 +135,12 @@ class LinearHeads:
                 raise_at=np.array(meta["raise_at"]),
                 bits=int(meta["bits"]),
                 meta=meta,
+                voice=VoiceHead.load(folder),
             )
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
-
-
-_DESCRIBED_KEY = "hypecheck_described"
 
 
 def default_model_dir() -> Path:
@@ -220,10 +227,10 @@ class ClaimModel:
     @staticmethod
     def _described(doc: Doc, context: object) -> bool:
         """The context component's whole-text voice judgement, computed once per doc."""
-        if _DESCRIBED_KEY not in doc.user_data:
+        if DESCRIBED_KEY not in doc.user_data:
             judge = getattr(context, "describing_voice", None)
-            doc.user_data[_DESCRIBED_KEY] = bool(judge and judge(doc))
-        return doc.user_data[_DESCRIBED_KEY]
+            doc.user_data[DESCRIBED_KEY] = bool(judge and judge(doc))
+        return doc.user_data[DESCRIBED_KEY]
 
     def _context_allows(self, doc: Doc, span: Span) -> bool:
         """Context cues weigh on a model finding as on a rule's; any negation or disclaimer in its

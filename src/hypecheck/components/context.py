@@ -25,7 +25,9 @@ Looks only at the sentences that hold claims.  A claim is
   "Conclusion:", a regulator's "your website" or "the agency", a reporter's
   "according to the company") and nothing in the seller's voice ("you", "our",
   "book now").  Kept, with the confidence of a reported claim.  The cues are
-  counted in one pass over the text.
+  counted in one pass over the text.  The learned voice head
+  (:mod:`hypecheck.components.voice`) gives the same flag to a text it judges
+  to be in a paper's or a regulator's register, through :func:`mark_described`.
 
 Dropped spans move to ``doc.spans[spans_key + "_suppressed"]`` so a user can see
 why something was not reported.  The cue words are data: ``rules/context.yml``,
@@ -46,6 +48,8 @@ from ..inflect import word_forms
 from .sentences import sentence_of, sentence_starts
 
 CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.6, "described": 0.6}
+# ``doc.user_data`` key of the whole-text judgement "this text describes claims" (cues or the voice head).
+DESCRIBED_KEY = "hypecheck_described"
 DROPPED = ("negated", "disclaimer")
 CUE_KINDS = (
     "negation",
@@ -174,6 +178,15 @@ class ClaimContext:
         if sent.text.rstrip().endswith("?") and not _opens_sentence(sent, cues.get("question_pitch", ())):
             flags.append("question")
         return tuple(flags)
+
+
+def mark_described(span: Span) -> None:
+    """Give a finding the ``described`` flag and its confidence factor (once)."""
+    if "described" in span._.hypecheck_context:
+        return
+    span._.hypecheck_context = (*span._.hypecheck_context, "described")
+    base = span._.hypecheck_confidence or 0.85
+    span._.hypecheck_confidence = round(base * CONFIDENCE_FACTOR["described"], 2)
 
 
 def _opens_sentence(sent: Span, cues: list[tuple[int, int]]) -> bool:
