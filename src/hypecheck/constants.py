@@ -33,6 +33,7 @@ CLAIMS_PIPE = "hypecheck_claims"
 CONTEXT_PIPE = "hypecheck_context"
 LINES_PIPE = "hypecheck_lines"
 MODEL_PIPE = "hypecheck_model"
+VOICE_PIPE = "hypecheck_voice"
 
 # Reported claims ("some clinics claim ...") score 0.51 and fall below this; hedged ones stay.
 DEFAULT_MIN_CONFIDENCE = 0.55

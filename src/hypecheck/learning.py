@@ -29,7 +29,7 @@ from spacy.tokens import Doc
 from .components.claim_model import HASH_BITS, LinearHeads, hash_features, rule_features, text_features
 from .components.context import CONFIDENCE_FACTOR, mark_described
 from .components.voice import NEVER, VoiceHead, may_judge, voice_features, voice_tokens
-from .constants import DEFAULT_MIN_CONFIDENCE, SCORED_CATEGORIES
+from .constants import DEFAULT_MIN_CONFIDENCE, MODEL_PIPE, SCORED_CATEGORIES, VOICE_PIPE
 from .corpus import DEFAULT_FOLDS, Snippet
 from .evaluation import score
 from .report import build_report
@@ -84,7 +84,7 @@ def featurize(
     nlp: Language, snippets: Sequence[Snippet], *, bits: int = HASH_BITS, folds: int = DEFAULT_FOLDS
 ) -> Features:
     """Run the rules-only pipeline over each snippet (the learned layer, if present, is disabled)."""
-    disabled = [name for name in ("hypecheck_voice", "hypecheck_model") if name in nlp.pipe_names]
+    disabled = [name for name in (VOICE_PIPE, MODEL_PIPE) if name in nlp.pipe_names]
     n = len(snippets)
     ids, voice_ids = [], []
     fired, fired_described = np.zeros((n, K), dtype=bool), np.zeros((n, K), dtype=bool)

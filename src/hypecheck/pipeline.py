@@ -11,6 +11,7 @@ from spacy.language import Language
 
 from .components import claim_matcher, claim_model, context, lines, voice  # noqa: F401 - registers the factories
 from .components.tokenizer import bound
+from .constants import MODEL_PIPE, VOICE_PIPE
 
 
 def build_nlp(
@@ -45,6 +46,6 @@ def build_nlp(
     nlp.add_pipe("hypecheck_context")
     if model:
         folder = {"model": None if model is True else str(model)}
-        nlp.add_pipe("hypecheck_voice", config=folder)
-        nlp.add_pipe("hypecheck_model", config=folder)
+        nlp.add_pipe(VOICE_PIPE, config=folder)
+        nlp.add_pipe(MODEL_PIPE, config=folder)
     return nlp
