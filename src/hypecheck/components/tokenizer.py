@@ -8,7 +8,8 @@ untouched; a space-free run longer than :data:`LONG_RUN` characters is first cut
 into pieces of at most :data:`PIECE` characters (at a change between letters or
 digits and other characters where there is one), spaCy tokenizes the cut text in
 one call, and the Doc is rebuilt from the words and spaces with the cuts taken
-out again, so ``doc.text`` is the input and every offset slices it exactly.
+out again, so ``doc.text`` is the input and every offset slices it exactly (the text is also kept in
+``doc.user_data[TEXT]``, which costs nothing where ``doc.text`` walks every token).
 
 It also sees through look-alike spellings, for matching only: a token that is not
 plain ASCII gets a ``NORM`` with NFKC applied (full-width ``Ｔｒｅａｔｓ`` is
@@ -35,6 +36,7 @@ LONG_RUN = 100  # a URL or a long compound stays whole up to here
 PIECE = 32  # each piece costs at most PIECE**2 regex steps
 _RUN = re.compile(f"\\S{{{LONG_RUN + 1},}}")
 FOLDED = "hypecheck_folded"  # doc.user_data key: indexes of tokens whose NORM was folded
+TEXT = "hypecheck_text"  # doc.user_data key: the text the doc was made of (doc.text walks every token)
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"))
 # Cyrillic and Greek letters that look like Latin ones (lower and upper case).
@@ -105,6 +107,7 @@ class BoundedTokenizer:
         cuts = cut_points(text) if len(text) > LONG_RUN else []
         if not cuts:
             doc = self.tokenizer(text)
+            doc.user_data[TEXT] = text
             return doc if text.isascii() else fold_norms(doc)
         pieces, prev = [], 0
         for cut in cuts:
@@ -120,6 +123,7 @@ class BoundedTokenizer:
             spaces.append(bool(token.whitespace_) and token.idx + len(token.text) not in ends)
         doc = Doc(self.tokenizer.vocab, words=words, spaces=spaces)
         doc.from_array([NORM], numpy.asarray(cut_doc.to_array([NORM]), dtype="uint64").reshape(-1, 1))
+        doc.user_data[TEXT] = text
         return doc if text.isascii() else fold_norms(doc)
 
     def pipe(self, texts: Any, batch_size: int = 1000) -> Any:
