@@ -191,7 +191,7 @@ def _plan(pattern: tuple[dict[str, Any], ...], strings: Any) -> _TokenPlan:
     return _TokenPlan(best[1], hashes(best[2]), length, tuple(runs), best[0])
 
 
-def _member(values: numpy.ndarray, sorted_set: numpy.ndarray) -> numpy.ndarray:
+def member(values: numpy.ndarray, sorted_set: numpy.ndarray) -> numpy.ndarray:
     """Which of ``values`` are in ``sorted_set`` (sorted, not empty): ``numpy.isin`` without its sort."""
     if not len(sorted_set):
         return numpy.zeros(len(values), dtype=bool)
@@ -230,7 +230,7 @@ class _Windows:
         starts: numpy.ndarray | None = None
         for attr, wanted in self.wanted.items():
             values = arrays[attr]
-            for i in _member(values, wanted).nonzero()[0].tolist():
+            for i in member(values, wanted).nonzero()[0].tolist():
                 for n in self.plans_of[attr, int(values[i])]:
                     if self.plans[n].sent_start:
                         if starts is None:
@@ -245,7 +245,7 @@ class _Windows:
             reach = plan.length
             for attr, hashes in plan.runs:
                 values = arrays[attr] if attr in arrays else doc.to_array(attr)
-                reach += _longest_run(_member(values, hashes))
+                reach += _longest_run(member(values, hashes))
             ranges += [(max(0, i - reach + 1), min(size, i + reach)) for i in positions]
         ranges.sort()
         merged: list[tuple[int, int]] = []
@@ -408,7 +408,7 @@ class ClaimMatcher:
         folded = doc.user_data.get(FOLDED)
         at: dict[int, list[Hit]] = defaultdict(list)
         if len(self._glue):
-            for i in _member(lower, self._glue).nonzero()[0].tolist():
+            for i in member(lower, self._glue).nonzero()[0].tolist():
                 at[int(lower[i])].append((i, i + 1))
             if folded:  # a look-alike spelling of a glue word
                 norms = doc.to_array("NORM")[folded].tolist()
