@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span
 
 from . import __version__
 from .components.sentences import sentence_of
-from .components.tokenizer import FOLDED, TEXT
+from .components.tokenizer import FOLDED, text_length, text_of
 from .constants import CATEGORIES, CLAIMS_PIPE, DEFAULT_MIN_CONFIDENCE, JURISDICTIONS, SEVERITY_RANK, SPANS_KEY
 from .errors import InputError
 from .htmltext import LineIndex
@@ -300,7 +300,7 @@ def build_report(
     visible = _visible(spans, ruleset)
     locate = _locator(prepared) if prepared is not None and visible else None
     folded = set(doc.user_data.get(FOLDED, ()))  # tokens spelled with look-alike letters (mixed scripts)
-    doc_text = _text(doc) if visible else ""
+    doc_text = text_of(doc) if visible else ""
     for span in visible:
         lookalike = ("look-alike",) if folded and folded.intersection(range(span.start, span.end)) else ()
         rule = ruleset.rules[span.label_]
@@ -336,20 +336,9 @@ def build_report(
         verdict=score(findings, sources.items, jurisdictions, ruleset.verdict),
         jurisdictions=jurisdictions,
         ruleset_version=f"{ruleset.name} {ruleset.version}",
-        text_length=_length(doc),
+        text_length=text_length(doc),
         input=prepared,
     )
-
-
-def _text(doc: Doc) -> str:
-    """``doc.text``, from the tokenizer's copy when it has one (``doc.text`` walks every token)."""
-    text = doc.user_data.get(TEXT)
-    return text if isinstance(text, str) and len(text) == _length(doc) else doc.text
-
-
-def _length(doc: Doc) -> int:
-    """``len(doc.text)`` without walking the tokens."""
-    return doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
 
 
 def _locator(prepared: Prepared) -> Any:

@@ -475,20 +475,23 @@ class ClaimMatcher:
         by_key = self._by_key
         candidates = {i for key in hits.eager for i in by_key.get(key, ())}
         candidates.update(self._always)
-        merged: dict[tuple[str, ...], list[Hit]] = {}  # many alternatives share a part
+        # Many alternatives share a part: its sorted hits and their start tokens, once per doc.
+        merged: dict[tuple[str, ...], tuple[list[Hit], list[int]]] = {}
         for index in sorted(candidates):
             compiled = self.compiled[index]
             if any(present.isdisjoint(group) for group in compiled.groups):
                 continue
-            groups = []
+            groups, firsts = [], []
             for group in compiled.groups:
-                spans = merged.get(group)
-                if spans is None:
-                    spans = merged[group] = sorted({h for k in group if k in present for h in hits.get(k)})
-                groups.append(spans)
+                entry = merged.get(group)
+                if entry is None:
+                    spans = sorted({h for k in group if k in present for h in hits.get(k)})
+                    entry = merged[group] = (spans, [h[0] for h in spans])
+                groups.append(entry[0])
+                firsts.append(entry[1])
             if sent_starts is None:
                 sent_starts = _sentence_starts(doc)
-            for start, end in _combine(groups, compiled.alt, sent_starts):
+            for start, end in _combine(groups, firsts, compiled.alt, sent_starts):
                 if compiled.unless and _blocked(compiled.unless, hits, present, start, sent_starts):
                     continue
                 if (compiled.rule.id, start, end) not in found:
@@ -518,23 +521,25 @@ class ClaimMatcher:
         return list(self.ruleset.rules.values())
 
 
-def _combine(groups: list[list[Hit]], alt: Alternative, starts: list[int]) -> Iterable[Hit]:
+def _combine(groups: list[list[Hit]], firsts: list[list[int]], alt: Alternative, starts: list[int]) -> Iterable[Hit]:
+    """Where the parts' hits combine into a match; ``firsts`` are each group's start tokens."""
     if len(groups) == 1:
         yield from groups[0]
         return
     if alt.order:
-        yield from _ordered(groups, alt.within, starts)
+        yield from _ordered(groups, firsts, alt.within, starts)
     else:
-        yield from _unordered(groups, alt.within, starts)
+        yield from _unordered(groups, firsts, alt.within, starts)
 
 
-def _ordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[int]) -> Iterable[Hit]:
+def _ordered(
+    groups: list[list[Hit]], firsts: list[list[int]], within: tuple[int, ...], starts: list[int]
+) -> Iterable[Hit]:
     """Each first part, then for every later part the first hit ``gap`` tokens after it, in its sentence.
 
     Hits are sorted, so the candidates for each step are found by bisection:
     the cost grows with the hits near each other, not with the length of the doc.
     """
-    firsts = [[h[0] for h in group] for group in groups]
     bounds = [*starts[1:], 1 << 62]
     for first in groups[0]:
         sent = _sentence(first[0], starts)
@@ -549,8 +554,9 @@ def _ordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[int]
             yield first[0], end
 
 
-def _unordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[int]) -> Iterable[Hit]:
-    firsts = [[h[0] for h in group] for group in groups]
+def _unordered(
+    groups: list[list[Hit]], firsts: list[list[int]], within: tuple[int, ...], starts: list[int]
+) -> Iterable[Hit]:
     bounds = [*starts[1:], 1 << 62]
     for anchor in groups[0]:
         sent = _sentence(anchor[0], starts)

@@ -72,6 +72,23 @@ def fold_norms(doc: Doc) -> Doc:
     return doc
 
 
+def text_of(doc: Doc) -> str:
+    """``doc.text``, from the tokenizer's copy when it has one (``doc.text`` walks every token)."""
+    text = stored_text(doc)
+    return doc.text if text is None else text
+
+
+def stored_text(doc: Doc) -> str | None:
+    """The text the tokenizer made ``doc`` of, if it kept it and it still fits the doc."""
+    text = doc.user_data.get(TEXT)
+    return text if isinstance(text, str) and len(text) == text_length(doc) else None
+
+
+def text_length(doc: Doc) -> int:
+    """``len(doc.text)`` without walking the tokens."""
+    return doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
+
+
 def cut_points(text: str) -> list[int]:
     """Offsets inside long space-free runs where a piece ends (sorted, never at a run's edge)."""
     cuts: list[int] = []
