@@ -223,6 +223,11 @@ class _Windows:
 
     def __call__(self, doc: Doc) -> list[tuple[int, int]] | None:
         """The ranges for ``doc``; None: search the whole doc."""
+        per_plan = self.per_plan(doc)
+        return None if per_plan is None else _merge([r for ranges in per_plan.values() for r in ranges])
+
+    def per_plan(self, doc: Doc) -> dict[int, list[tuple[int, int]]] | None:
+        """Each plan's merged ranges in ``doc`` (plans with none left out); None: search the whole doc."""
         if self.whole:
             return None
         arrays = {attr: doc.to_array(attr) for attr in self.wanted}
@@ -238,7 +243,7 @@ class _Windows:
                         if starts[i] != 1:  # what the Matcher's IS_SENT_START tests
                             continue
                     where[n].append(i)
-        ranges: list[tuple[int, int]] = []
+        out: dict[int, list[tuple[int, int]]] = {}
         size = len(doc)
         for n, positions in where.items():
             plan = self.plans[n]
@@ -246,16 +251,21 @@ class _Windows:
             for attr, hashes in plan.runs:
                 values = arrays[attr] if attr in arrays else doc.to_array(attr)
                 reach += _longest_run(member(values, hashes))
-            ranges += [(max(0, i - reach + 1), min(size, i + reach)) for i in positions]
-        ranges.sort()
-        merged: list[tuple[int, int]] = []
-        for low, high in ranges:
-            if merged and low <= merged[-1][1]:
-                if high > merged[-1][1]:
-                    merged[-1] = (merged[-1][0], high)
-            else:
-                merged.append((low, high))
-        return merged
+            out[n] = _merge([(max(0, i - reach + 1), min(size, i + reach)) for i in positions])
+        return out
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching ranges joined, in order."""
+    ranges.sort()
+    merged: list[tuple[int, int]] = []
+    for low, high in ranges:
+        if merged and low <= merged[-1][1]:
+            if high > merged[-1][1]:
+                merged[-1] = (merged[-1][0], high)
+        else:
+            merged.append((low, high))
+    return merged
 
 
 class ClaimMatcher:
@@ -300,6 +310,13 @@ class ClaimMatcher:
         self.phrase_matcher.add("hypecheck-phrase", self._phrases)
         self._index_alternatives()
         self._windows = _Windows([_plan(c.alt.pattern, nlp.vocab.strings) for c in self._by_pattern.values()])
+        # One Matcher per pattern, run on that pattern's own windows only (the patterns were
+        # validated when token_matcher took them).
+        self._plan_matchers = []
+        for key, compiled in self._by_pattern.items():
+            matcher = Matcher(nlp.vocab, validate=False)
+            matcher.add(key, [list(compiled.alt.pattern)])
+            self._plan_matchers.append(matcher)
 
     def _split_glue(self) -> None:
         """Set apart one-token glue spellings: ``_phrases`` is what the phrase matcher gets."""
@@ -510,11 +527,16 @@ class ClaimMatcher:
 
     def _token_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """The token patterns' matches, searched only in the windows that can hold one."""
-        windows = self._windows(doc)
-        if windows is None:
+        per_plan = self._windows.per_plan(doc)
+        if per_plan is None:
             return self.token_matcher(doc)
         # On a Span the Matcher counts tokens from the span's start.
-        return [(key, a + s, b + s) for s, e in windows for key, a, b in self.token_matcher(doc[s:e])]
+        return [
+            (key, a + s, b + s)
+            for n, windows in per_plan.items()
+            for s, e in windows
+            for key, a, b in self._plan_matchers[n](doc[s:e])
+        ]
 
     @property
     def rules(self) -> list[Rule]:
