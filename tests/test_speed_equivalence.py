@@ -126,3 +126,15 @@ def test_learned_layer_scores_equal_the_reference_formula(monkeypatch):
                 assert p_raise == {k: raise_[k] for k in p_raise}
                 scored += bool(p_confirm) + bool(p_raise)
     assert scored > 100
+
+
+def test_compiling_rules_in_process_leaves_a_tokenizer_that_splits_as_spacy_does(monkeypatch):
+    """The fresh tokenizer swapped in after compiling keeps spaCy's special cases, affixes and URLs."""
+    import spacy
+
+    monkeypatch.setenv("HYPECHECK_NO_CACHE", "1")
+    nlp = hypecheck.load(model=False)
+    blank = spacy.blank("en")
+    text = "Don't miss U.S. trials :) at https://example.com/a?b=1 — 10x (20%) growth-factors, e.g. PDRN!"
+    assert [t.text for t in nlp.make_doc(text)] == [t.text for t in blank(text)]
+    assert [t.text for t in nlp.make_doc(text * 3)] == [t.text for t in blank(text * 3)]

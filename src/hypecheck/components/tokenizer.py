@@ -143,6 +143,24 @@ class BoundedTokenizer:
         doc.user_data[TEXT] = text
         return doc if text.isascii() else fold_norms(doc)
 
+    def renew(self) -> None:
+        """Swap in a spaCy tokenizer with the same settings and empty caches.
+
+        Tokenizing thousands of distinct strings (compiling rule phrases) fills spaCy's
+        caches for good, and its ``_flush_cache`` leaves them slow; a new one is not.
+        """
+        old = self.tokenizer
+        self.tokenizer = type(old)(
+            old.vocab,
+            rules=old.rules,
+            prefix_search=old.prefix_search,
+            suffix_search=old.suffix_search,
+            infix_finditer=old.infix_finditer,
+            token_match=old.token_match,
+            url_match=old.url_match,
+            faster_heuristics=old.faster_heuristics,
+        )
+
     def pipe(self, texts: Any, batch_size: int = 1000) -> Any:
         for text in texts:
             yield self(text)
