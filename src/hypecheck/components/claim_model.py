@@ -40,6 +40,7 @@ from spacy.language import Language
 from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
+from .. import cache
 from ..constants import SCORED_CATEGORIES
 from ..ruleset import Rule
 from .context import CONFIDENCE_FACTOR
@@ -431,6 +432,17 @@ def install_learned_rules(rules: dict[str, Rule]) -> frozenset[str]:
     return frozenset(covered)
 
 
+def _cached_heads(folder: Path) -> LinearHeads:
+    """``LinearHeads.load(folder)`` through the disk cache: unpickling float32 arrays is ~3x faster
+    than inflating the compressed float16 ``model.npz`` (the same numbers either way)."""
+    key = cache.fingerprint([folder], "model")
+    heads = cache.load(key)
+    if not isinstance(heads, LinearHeads):
+        heads = LinearHeads.load(folder)
+        cache.store(key, heads)
+    return heads
+
+
 @Language.factory(
     "hypecheck_model",
     assigns=["doc.spans"],
@@ -447,7 +459,7 @@ def make_claim_model(
 ) -> ClaimModel:
     """spaCy factory: ``model`` is a folder with ``model.npz`` + ``meta.json`` (default: the shipped one)."""
     folder = Path(model) if model else default_model_dir()
-    heads = LinearHeads.load(folder) if (folder / "meta.json").is_file() else None
+    heads = _cached_heads(folder) if (folder / "meta.json").is_file() else None
     return ClaimModel(
         nlp, heads, spans_key=spans_key, claims_component=claims_component, context_component=context_component
     )
