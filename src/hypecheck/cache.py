@@ -11,7 +11,6 @@ turns it off.  The folder is created private to the user (mode 0700).
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle
@@ -73,16 +72,11 @@ def load(key: str) -> Any | None:
     if folder is None:
         return None
     path = folder / f"{key}.pickle"
-    enabled = gc.isenabled()
-    gc.disable()  # ~150k small objects: collections while they are made would triple the cost
     try:
         with path.open("rb") as handle:
             return pickle.load(handle)  # our own file, in a folder private to the user
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
         return None
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def store(key: str, value: Any) -> bool:
