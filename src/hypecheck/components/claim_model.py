@@ -434,8 +434,9 @@ def install_learned_rules(rules: dict[str, Rule]) -> frozenset[str]:
 
 def _cached_heads(folder: Path) -> LinearHeads:
     """``LinearHeads.load(folder)`` through the disk cache: unpickling float32 arrays is ~3x faster
-    than inflating the compressed float16 ``model.npz`` (the same numbers either way)."""
-    key = cache.fingerprint([folder], "model")
+    than inflating the compressed float16 ``model.npz`` (the same numbers either way).  The key
+    covers the model's files and this package's modules, so a change to either reloads it."""
+    key = cache.fingerprint([folder, Path(__file__).resolve().parent], "model")
     heads = cache.load(key)
     if not isinstance(heads, LinearHeads):
         heads = LinearHeads.load(folder)
