@@ -1,7 +1,7 @@
 """Throughput, cold start, peak memory and cost versus length of the hypecheck pipeline.
 
     python bench/throughput.py [--rounds 7] [--words 60000] [CORPUS.jsonl ...]
-    python bench/throughput.py --only dense,sparse,cold,rss,length --rss-words 1000000
+    python bench/throughput.py --only dense,sparse,components,learned,cold,rss,length --rss-words 1000000
 
 Every speed figure is a ratio to a bare ``spacy.blank("en")`` tokenizer over the
 same texts in the same process, measured in interleaved rounds (bare, pipeline,
@@ -19,6 +19,9 @@ pipeline + reports, bare, ...), and printed as the median with the spread
   with a warm rule cache and with none.
 * **rss**: peak resident memory (VmHWM) of a fresh process checking
   ``--rss-words`` words of dense copy with reports.
+* **components**: µs per word of each pipeline component, report building and
+  JSON writing on the dense copy, interleaved rounds, medians; the learned
+  layer's share is the pipeline with and without it.
 * **length**: one text of 1k .. 5M characters (dense copy repeated) through
   ``hypecheck.check``; CPU seconds and microseconds per character, to show it is linear.
 """
@@ -28,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -163,28 +167,94 @@ def speed(label: str, docs: list[str], nlp, blank, rounds: int) -> None:
         print(f"  {title:<24} {wps:>10,.0f} words/s   ratio {median:.3f} (spread {low:.3f}-{high:.3f})")
 
 
-def fresh_processes(codes: list[str], rounds: int, env: dict[str, str] | None = None) -> list[float]:
-    """Wall seconds of ``python -c code`` for each code, interleaved, median of ``rounds``."""
-    times: list[list[float]] = [[] for _ in codes]
+def components(docs: list[str], nlp, rounds: int) -> None:
+    """Median µs per word of the tokenizer, each pipe, report building and JSON writing."""
+    import json as json_module
+
+    from hypecheck.report import build_report
+
+    words = sum(len(d.split()) for d in docs)
+    stages = ["tokenizer", *nlp.pipe_names, "report", "json"]
+    times: dict[str, list[float]] = {name: [] for name in stages}
+    clock = time.process_time
+    for round_ in range(rounds + 1):  # the first round warms caches and is not counted
+        spent = dict.fromkeys(stages, 0.0)
+        for text in docs:
+            start = clock()
+            doc = nlp.make_doc(text)
+            spent["tokenizer"] += clock() - start
+            for name, proc in nlp.pipeline:
+                start = clock()
+                doc = proc(doc)
+                spent[name] += clock() - start
+            start = clock()
+            report = build_report(doc, nlp, JURISDICTIONS)
+            spent["report"] += clock() - start
+            start = clock()
+            json_module.dumps(report.to_dict(), ensure_ascii=False, indent=2)
+            spent["json"] += clock() - start
+        if round_:
+            for name in stages:
+                times[name].append(spent[name])
+    print(f"components, dense copy, {words:,} words, median µs per word over {rounds} rounds:")
+    for name in stages:
+        print(f"  {name:<20} {1e6 * statistics.median(times[name]) / words:6.2f}")
+    print(f"  {'pipeline + report':<20} {1e6 * sum(statistics.median(times[n]) for n in stages[:-1]) / words:6.2f}")
+
+
+def learned_layer(docs: list[str], nlp, rounds: int) -> None:
+    """The pipeline with and without the learned layer (``hypecheck_model``), interleaved."""
+    from hypecheck.report import build_report
+
+    words = sum(len(d.split()) for d in docs)
+
+    def run(disable: list[str]) -> Callable[[], None]:
+        def go() -> None:
+            with nlp.select_pipes(disable=disable):
+                for doc in nlp.pipe(docs, batch_size=64):
+                    build_report(doc, nlp, JURISDICTIONS)
+
+        return go
+
+    times = interleaved({"with": run([]), "without": run(["hypecheck_model"])}, rounds)
+    with_, without = (statistics.median(times[k]) for k in ("with", "without"))
+    print(
+        f"learned layer, dense copy with reports: with {1e6 * with_ / words:.2f} µs/word, "
+        f"without {1e6 * without / words:.2f} µs/word, the layer {1e6 * (with_ - without) / words:.2f} µs/word "
+        f"({100 * (with_ - without) / with_:.0f} % of the total)"
+    )
+
+
+def fresh_processes(
+    codes: list[str], rounds: int, env: dict[str, str] | None = None
+) -> tuple[list[float], list[float]]:
+    """Median wall seconds and median CPU seconds (user + system) of ``python -c code`` for each code,
+    interleaved over ``rounds``.  CPU time is what a loaded machine distorts least."""
+    wall: list[list[float]] = [[] for _ in codes]
+    cpu: list[list[float]] = [[] for _ in codes]
     for _ in range(rounds):
         for i, code in enumerate(codes):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             start = time.perf_counter()
             subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=env)
-            times[i].append(time.perf_counter() - start)
-    return [statistics.median(t) for t in times]
+            wall[i].append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu[i].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return [statistics.median(t) for t in wall], [statistics.median(t) for t in cpu]
 
 
 def cold(rounds: int) -> None:
     bare = "import spacy; spacy.blank('en')"
     first = "import hypecheck; hypecheck.check('Exosomes treat hair loss.')"
-    blank_start, warm = fresh_processes([bare, first], rounds)
+    (blank_start, warm), (blank_cpu, warm_cpu) = fresh_processes([bare, first], rounds)
     with tempfile.TemporaryDirectory() as empty:
         # A new empty cache folder for every run: the cost of compiling the rules.
         codes = [f"import os; os.environ['HYPECHECK_CACHE_DIR'] = os.path.join({empty!r}, str(os.getpid())); {first}"]
-        (nocache,) = fresh_processes(codes, max(1, rounds // 2))
+        (nocache,), _ = fresh_processes(codes, max(1, rounds // 2))
     print(
         f"cold start: blank('en') {blank_start:.2f} s; first result {warm:.2f} s "
-        f"(+{warm - blank_start:.2f} s, target <= +0.30 s); with an empty rule cache {nocache:.2f} s"
+        f"(+{warm - blank_start:.2f} s, target <= +0.30 s); CPU time +{warm_cpu - blank_cpu:.2f} s "
+        f"({blank_cpu:.2f} -> {warm_cpu:.2f} s); with an empty rule cache {nocache:.2f} s"
     )
 
 
@@ -241,7 +311,7 @@ def length(docs: list[str], nlp, max_chars: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("corpora", type=Path, nargs="*", help="JSONL corpora for the dense copy")
-    parser.add_argument("--only", default="dense,sparse,cold,rss,length")
+    parser.add_argument("--only", default="dense,sparse,components,learned,cold,rss,length")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--words", type=int, default=60_000, help="words per round of each workload")
     parser.add_argument("--rss-words", type=int, default=1_000_000)
@@ -260,6 +330,10 @@ def main() -> None:
         speed("dense ad copy", upto(dense, args.words), nlp, blank, args.rounds)
     if "sparse" in only:
         speed("sparse prose (pydoc + an ad every 20 paragraphs)", sparse_corpus(args.words), nlp, blank, args.rounds)
+    if "components" in only:
+        components(upto(dense, args.words), nlp, args.rounds)
+    if "learned" in only:
+        learned_layer(upto(dense, args.words), nlp, args.rounds)
     if "cold" in only:
         cold(args.rounds)
     if "rss" in only:

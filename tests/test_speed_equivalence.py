@@ -103,3 +103,38 @@ def test_dangling_symlink_in_a_rules_folder(tmp_path):
     os.symlink(tmp_path / "missing-folder", rules / "gone")
     assert "hype.sparkle" in findings("--rules", str(rules), text="Exosomes sparkle all day.")
     assert "hype.sparkle" in findings("--rules", str(rules), text="Exosomes sparkle all day.")  # cached
+
+
+def test_learned_layer_scores_equal_the_reference_formula(monkeypatch):
+    """Memoised ids, skipped columns and padded sums give exactly ``heads.scores`` of ``hash_features``."""
+    from hypecheck.components import claim_model
+    from hypecheck.components.claim_model import hash_features, rule_features, text_features
+
+    monkeypatch.setattr(claim_model, "_MEMO_LIMIT", 50)  # the bounded tables start afresh mid-run
+    nlp = hypecheck.load()
+    model = nlp.get_pipe("hypecheck_model")
+    texts = written_texts()
+    texts.append("Our exosome serum " + "regenerates and heals " * 150 + "in 3 days.\n\n \n\nSafe.")
+    scored = 0
+    with nlp.select_pipes(disable=["hypecheck_model"]):
+        for doc in nlp.pipe(texts):
+            for start, end, spans, p_confirm, p_raise in model.sentence_scores(doc, list(doc.spans["hypecheck"])):
+                words = [t.lower_ for t in doc[start:end] if not t.lower_.isspace()]
+                ids = hash_features(text_features(words) + rule_features(spans), model.heads.bits)
+                confirm, raise_ = model.heads.scores(ids)
+                assert p_confirm == {k: confirm[k] for k in p_confirm}
+                assert p_raise == {k: raise_[k] for k in p_raise}
+                scored += bool(p_confirm) + bool(p_raise)
+    assert scored > 100
+
+
+def test_compiling_rules_in_process_leaves_a_tokenizer_that_splits_as_spacy_does(monkeypatch):
+    """The fresh tokenizer swapped in after compiling keeps spaCy's special cases, affixes and URLs."""
+    import spacy
+
+    monkeypatch.setenv("HYPECHECK_NO_CACHE", "1")
+    nlp = hypecheck.load(model=False)
+    blank = spacy.blank("en")
+    text = "Don't miss U.S. trials :) at https://example.com/a?b=1 — 10x (20%) growth-factors, e.g. PDRN!"
+    assert [t.text for t in nlp.make_doc(text)] == [t.text for t in blank(text)]
+    assert [t.text for t in nlp.make_doc(text * 3)] == [t.text for t in blank(text * 3)]

@@ -80,7 +80,7 @@ def load(key: str) -> Any | None:
 
 
 def store(key: str, value: Any) -> bool:
-    """Write ``value`` atomically; False when the cache folder is not writable."""
+    """Write ``value`` atomically; False when the cache folder is not writable or ``value`` cannot be pickled."""
     folder = cache_dir()
     if folder is None:
         return False
@@ -91,6 +91,9 @@ def store(key: str, value: Any) -> bool:
         os.replace(handle.name, folder / f"{key}.pickle")
         _prune(folder)
         return True
+    except (pickle.PicklingError, TypeError, AttributeError):  # an object that cannot be pickled
+        Path(handle.name).unlink(missing_ok=True)
+        return False
     except OSError:
         return False
 

@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span
 
 from . import __version__
 from .components.sentences import sentence_of
-from .components.tokenizer import FOLDED
+from .components.tokenizer import FOLDED, text_length, text_of
 from .constants import CATEGORIES, CLAIMS_PIPE, DEFAULT_MIN_CONFIDENCE, JURISDICTIONS, SEVERITY_RANK, SPANS_KEY
 from .errors import InputError
 from .htmltext import LineIndex
@@ -136,7 +136,11 @@ class Report:
             verdict=verdict,
         )
         if notes:
-            table = {n["id"]: _json_note(n) for f in shown for n in f.notes}
+            table: dict[str, dict[str, Any]] = {}
+            for finding in shown:
+                for note in finding.notes:
+                    if note["id"] not in table:
+                        table[note["id"]] = _json_note(note)
             cited = {n for note in table.values() for n in note.get("refs", ())}
             data["notes"] = table
             data["sources"] = {str(s["n"]): s for s in self.verdict.sources if s["n"] in cited}
@@ -173,6 +177,7 @@ class NoteIndex:
         self.notes = ruleset.notes
         self.by_category: dict[str, list[str]] = {c: [] for c in CATEGORIES}
         self._chosen: dict[tuple[str, tuple[str, ...]], list[dict[str, Any]]] = {}
+        self._templates: dict[str, dict[str, Any]] = {}
         # The most specific notes first: those written for fewer categories.
         for note_id, note in sorted(ruleset.notes.items(), key=lambda kv: (len(kv[1]["applies_to"]), kv[0])):
             for category in note["applies_to"]:
@@ -185,6 +190,13 @@ class NoteIndex:
         if key not in self._chosen:
             self._chosen[key] = self._choose(rule, jurisdictions)
         return self._chosen[key]
+
+    def view(self, note: dict[str, Any], numbers: list[int]) -> dict[str, Any]:
+        """The note as a report shows it, with ``numbers`` into the report's sources."""
+        template = self._templates.get(note["id"])
+        if template is None:
+            template = self._templates[note["id"]] = _note_template(note)
+        return {**template, "source": numbers[0] if numbers else None, "refs": numbers}
 
     def _choose(self, rule: Rule, jurisdictions: tuple[str, ...]) -> list[dict[str, Any]]:
         ids = list(dict.fromkeys([*rule.notes, *self.by_category.get(rule.category, ())]))
@@ -200,7 +212,8 @@ class NoteIndex:
         return [n for code in jurisdictions for n in regulatory[code]] + evidence
 
 
-def _note_view(note: dict[str, Any], numbers: list[int]) -> dict[str, Any]:
+def _note_template(note: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a note a report shows, its summary on one line (the same for every report)."""
     keys = (
         "kind",
         "id",
@@ -220,8 +233,6 @@ def _note_view(note: dict[str, Any], numbers: list[int]) -> dict[str, Any]:
     )
     view = {k: note[k] for k in keys if k in note}
     view["summary"] = " ".join(view["summary"].split())
-    view["source"] = numbers[0] if numbers else None
-    view["refs"] = numbers
     return view
 
 
@@ -282,19 +293,26 @@ def build_report(
     index = _note_index(claims)
     sources = SourceList()
     views: dict[str, dict[str, Any]] = {}
+    notes_of: dict[str, tuple[dict[str, Any], ...]] = {}  # per rule, for this report
+    sentences: dict[int, str] = {}  # per sentence start
     findings = []
     spans = [s for s in doc.spans.get(spans_key, ()) if (s._.hypecheck_confidence or 1.0) >= min_confidence]
     visible = _visible(spans, ruleset)
     locate = _locator(prepared) if prepared is not None and visible else None
     folded = set(doc.user_data.get(FOLDED, ()))  # tokens spelled with look-alike letters (mixed scripts)
+    doc_text = text_of(doc) if visible else ""
     for span in visible:
-        lookalike = ("look-alike",) if folded.intersection(range(span.start, span.end)) else ()
+        lookalike = ("look-alike",) if folded and folded.intersection(range(span.start, span.end)) else ()
         rule = ruleset.rules[span.label_]
-        notes = []
-        for note in index.for_rule(rule, jurisdictions):
-            if note["id"] not in views:
-                views[note["id"]] = _note_view(note, sources.number(note))
-            notes.append(views[note["id"]])
+        notes = notes_of.get(rule.id)
+        if notes is None:
+            for note in index.for_rule(rule, jurisdictions):
+                if note["id"] not in views:  # numbered in the order findings first cite them
+                    views[note["id"]] = index.view(note, sources.number(note))
+            notes = notes_of[rule.id] = tuple(views[n["id"]] for n in index.for_rule(rule, jurisdictions))
+        sentence = sentence_of(doc, span.start)
+        if sentence.start not in sentences:
+            sentences[sentence.start] = doc_text[sentence.start_char : sentence.end_char].strip()
         findings.append(
             Finding(
                 rule=rule.id,
@@ -304,12 +322,12 @@ def build_report(
                 start=span.start_char,
                 end=span.end_char,
                 # The user's own characters (the tokenizer replaced lone surrogates one for one).
-                text=prepared.text[span.start_char : span.end_char] if prepared is not None else span.text,
-                sentence=sentence_of(doc, span.start).text.strip(),
+                text=(prepared.text if prepared is not None else doc_text)[span.start_char : span.end_char],
+                sentence=sentences[sentence.start],
                 message=rule.message,
                 suggestion=rule.suggestion,
                 context=(*span._.hypecheck_context, *lookalike),
-                notes=tuple(notes),
+                notes=notes,
                 location=locate(span.start_char, span.end_char) if locate else None,
             )
         )
@@ -318,7 +336,7 @@ def build_report(
         verdict=score(findings, sources.items, jurisdictions, ruleset.verdict),
         jurisdictions=jurisdictions,
         ruleset_version=f"{ruleset.name} {ruleset.version}",
-        text_length=doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0,  # doc.text is O(n)
+        text_length=text_length(doc),
         input=prepared,
     )
 

@@ -191,7 +191,7 @@ def _plan(pattern: tuple[dict[str, Any], ...], strings: Any) -> _TokenPlan:
     return _TokenPlan(best[1], hashes(best[2]), length, tuple(runs), best[0])
 
 
-def _member(values: numpy.ndarray, sorted_set: numpy.ndarray) -> numpy.ndarray:
+def member(values: numpy.ndarray, sorted_set: numpy.ndarray) -> numpy.ndarray:
     """Which of ``values`` are in ``sorted_set`` (sorted, not empty): ``numpy.isin`` without its sort."""
     if not len(sorted_set):
         return numpy.zeros(len(values), dtype=bool)
@@ -223,6 +223,11 @@ class _Windows:
 
     def __call__(self, doc: Doc) -> list[tuple[int, int]] | None:
         """The ranges for ``doc``; None: search the whole doc."""
+        per_plan = self.per_plan(doc)
+        return None if per_plan is None else _merge([r for ranges in per_plan.values() for r in ranges])
+
+    def per_plan(self, doc: Doc) -> dict[int, list[tuple[int, int]]] | None:
+        """Each plan's merged ranges in ``doc`` (plans with none left out); None: search the whole doc."""
         if self.whole:
             return None
         arrays = {attr: doc.to_array(attr) for attr in self.wanted}
@@ -230,7 +235,7 @@ class _Windows:
         starts: numpy.ndarray | None = None
         for attr, wanted in self.wanted.items():
             values = arrays[attr]
-            for i in _member(values, wanted).nonzero()[0].tolist():
+            for i in member(values, wanted).nonzero()[0].tolist():
                 for n in self.plans_of[attr, int(values[i])]:
                     if self.plans[n].sent_start:
                         if starts is None:
@@ -238,24 +243,29 @@ class _Windows:
                         if starts[i] != 1:  # what the Matcher's IS_SENT_START tests
                             continue
                     where[n].append(i)
-        ranges: list[tuple[int, int]] = []
+        out: dict[int, list[tuple[int, int]]] = {}
         size = len(doc)
         for n, positions in where.items():
             plan = self.plans[n]
             reach = plan.length
             for attr, hashes in plan.runs:
                 values = arrays[attr] if attr in arrays else doc.to_array(attr)
-                reach += _longest_run(_member(values, hashes))
-            ranges += [(max(0, i - reach + 1), min(size, i + reach)) for i in positions]
-        ranges.sort()
-        merged: list[tuple[int, int]] = []
-        for low, high in ranges:
-            if merged and low <= merged[-1][1]:
-                if high > merged[-1][1]:
-                    merged[-1] = (merged[-1][0], high)
-            else:
-                merged.append((low, high))
-        return merged
+                reach += _longest_run(member(values, hashes))
+            out[n] = _merge([(max(0, i - reach + 1), min(size, i + reach)) for i in positions])
+        return out
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching ranges joined, in order."""
+    ranges.sort()
+    merged: list[tuple[int, int]] = []
+    for low, high in ranges:
+        if merged and low <= merged[-1][1]:
+            if high > merged[-1][1]:
+                merged[-1] = (merged[-1][0], high)
+        else:
+            merged.append((low, high))
+    return merged
 
 
 class ClaimMatcher:
@@ -289,17 +299,24 @@ class ClaimMatcher:
         # as Docs, and adds them ten times faster.
         if phrase_index is None:
             self.keys_of = self._phrase_index(phrase_keys)
-            # Phrase spellings would fill the tokenizer's cache (10,000 chunks, never
-            # evicted) and slow it for the rest of the process.
-            flush = getattr(self.nlp.tokenizer, "_flush_cache", None)
-            if flush is not None:
-                flush()
+            # Phrase spellings fill the tokenizer's cache (10,000 chunks, never evicted), and
+            # spaCy's flush leaves its tables slow (5x on dense copy): start a fresh tokenizer.
+            renew = getattr(self.nlp.tokenizer, "renew", None) or getattr(self.nlp.tokenizer, "_flush_cache", None)
+            if renew is not None:
+                renew()
         else:
             self.keys_of = phrase_index
         self._split_glue()
         self.phrase_matcher.add("hypecheck-phrase", self._phrases)
         self._index_alternatives()
         self._windows = _Windows([_plan(c.alt.pattern, nlp.vocab.strings) for c in self._by_pattern.values()])
+        # One Matcher per pattern, run on that pattern's own windows only (the patterns were
+        # validated when token_matcher took them).
+        self._plan_matchers = []
+        for key, compiled in self._by_pattern.items():
+            matcher = Matcher(nlp.vocab, validate=False)
+            matcher.add(key, [list(compiled.alt.pattern)])
+            self._plan_matchers.append(matcher)
 
     def _split_glue(self) -> None:
         """Set apart one-token glue spellings: ``_phrases`` is what the phrase matcher gets."""
@@ -408,7 +425,7 @@ class ClaimMatcher:
         folded = doc.user_data.get(FOLDED)
         at: dict[int, list[Hit]] = defaultdict(list)
         if len(self._glue):
-            for i in _member(lower, self._glue).nonzero()[0].tolist():
+            for i in member(lower, self._glue).nonzero()[0].tolist():
                 at[int(lower[i])].append((i, i + 1))
             if folded:  # a look-alike spelling of a glue word
                 norms = doc.to_array("NORM")[folded].tolist()
@@ -475,20 +492,23 @@ class ClaimMatcher:
         by_key = self._by_key
         candidates = {i for key in hits.eager for i in by_key.get(key, ())}
         candidates.update(self._always)
-        merged: dict[tuple[str, ...], list[Hit]] = {}  # many alternatives share a part
+        # Many alternatives share a part: its sorted hits and their start tokens, once per doc.
+        merged: dict[tuple[str, ...], tuple[list[Hit], list[int]]] = {}
         for index in sorted(candidates):
             compiled = self.compiled[index]
             if any(present.isdisjoint(group) for group in compiled.groups):
                 continue
-            groups = []
+            groups, firsts = [], []
             for group in compiled.groups:
-                spans = merged.get(group)
-                if spans is None:
-                    spans = merged[group] = sorted({h for k in group if k in present for h in hits.get(k)})
-                groups.append(spans)
+                entry = merged.get(group)
+                if entry is None:
+                    spans = sorted({h for k in group if k in present for h in hits.get(k)})
+                    entry = merged[group] = (spans, [h[0] for h in spans])
+                groups.append(entry[0])
+                firsts.append(entry[1])
             if sent_starts is None:
                 sent_starts = _sentence_starts(doc)
-            for start, end in _combine(groups, compiled.alt, sent_starts):
+            for start, end in _combine(groups, firsts, compiled.alt, sent_starts):
                 if compiled.unless and _blocked(compiled.unless, hits, present, start, sent_starts):
                     continue
                 if (compiled.rule.id, start, end) not in found:
@@ -507,34 +527,41 @@ class ClaimMatcher:
 
     def _token_matches(self, doc: Doc) -> list[tuple[int, int, int]]:
         """The token patterns' matches, searched only in the windows that can hold one."""
-        windows = self._windows(doc)
-        if windows is None:
+        per_plan = self._windows.per_plan(doc)
+        if per_plan is None:
             return self.token_matcher(doc)
         # On a Span the Matcher counts tokens from the span's start.
-        return [(key, a + s, b + s) for s, e in windows for key, a, b in self.token_matcher(doc[s:e])]
+        return [
+            (key, a + s, b + s)
+            for n, windows in per_plan.items()
+            for s, e in windows
+            for key, a, b in self._plan_matchers[n](doc[s:e])
+        ]
 
     @property
     def rules(self) -> list[Rule]:
         return list(self.ruleset.rules.values())
 
 
-def _combine(groups: list[list[Hit]], alt: Alternative, starts: list[int]) -> Iterable[Hit]:
+def _combine(groups: list[list[Hit]], firsts: list[list[int]], alt: Alternative, starts: list[int]) -> Iterable[Hit]:
+    """Where the parts' hits combine into a match; ``firsts`` are each group's start tokens."""
     if len(groups) == 1:
         yield from groups[0]
         return
     if alt.order:
-        yield from _ordered(groups, alt.within, starts)
+        yield from _ordered(groups, firsts, alt.within, starts)
     else:
-        yield from _unordered(groups, alt.within, starts)
+        yield from _unordered(groups, firsts, alt.within, starts)
 
 
-def _ordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[int]) -> Iterable[Hit]:
+def _ordered(
+    groups: list[list[Hit]], firsts: list[list[int]], within: tuple[int, ...], starts: list[int]
+) -> Iterable[Hit]:
     """Each first part, then for every later part the first hit ``gap`` tokens after it, in its sentence.
 
     Hits are sorted, so the candidates for each step are found by bisection:
     the cost grows with the hits near each other, not with the length of the doc.
     """
-    firsts = [[h[0] for h in group] for group in groups]
     bounds = [*starts[1:], 1 << 62]
     for first in groups[0]:
         sent = _sentence(first[0], starts)
@@ -549,8 +576,9 @@ def _ordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[int]
             yield first[0], end
 
 
-def _unordered(groups: list[list[Hit]], within: tuple[int, ...], starts: list[int]) -> Iterable[Hit]:
-    firsts = [[h[0] for h in group] for group in groups]
+def _unordered(
+    groups: list[list[Hit]], firsts: list[list[int]], within: tuple[int, ...], starts: list[int]
+) -> Iterable[Hit]:
     bounds = [*starts[1:], 1 << 62]
     for anchor in groups[0]:
         sent = _sentence(anchor[0], starts)

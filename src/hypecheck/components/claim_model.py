@@ -20,7 +20,8 @@ in each:
 The weights are plain numpy arrays (``model.npz`` + ``meta.json``) shipped in
 the package; ``hypecheck train`` refits them from a labelled corpus and picks
 the thresholds by cross-validation over source sites (:mod:`hypecheck.learning`).
-Runs after ``hypecheck_context``; costs one pass over the tokens of each doc.
+Runs after ``hypecheck_context``; feature ids are memoised per word and word pair, and a sentence
+is scored only where a head can change something (a finding to doubt, a category it may raise).
 """
 
 from __future__ import annotations
@@ -28,15 +29,19 @@ from __future__ import annotations
 import itertools
 import json
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+from spacy.attrs import LOWER
 from spacy.language import Language
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 
+from .. import cache
 from ..constants import SCORED_CATEGORIES
 from ..ruleset import Rule
 from .context import CONFIDENCE_FACTOR, DESCRIBED_KEY
@@ -140,7 +145,69 @@ class LinearHeads:
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x, -30, 30)))
+    return 1.0 / (1.0 + np.exp(-np.minimum(np.maximum(x, -30), 30)))  # np.clip, without its wrapper
+
+
+_MEMO_LIMIT = 200_000  # memoised words and word pairs before the tables start afresh
+
+
+class _FeatureIds:
+    """crc32 feature ids of words (with their stems), word pairs and rule features, memoised.
+
+    Words are keyed by their ``LOWER`` hash; the tables are bounded (cleared at ``_MEMO_LIMIT``).
+    """
+
+    def __init__(self, bits: int):
+        self.mask = (1 << bits) - 1
+        self.words: dict[int, tuple[int, ...]] = {}
+        self.pairs: dict[tuple[int, int], int] = {}
+        self.labels: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+
+    def _id(self, feature: str) -> int:
+        return zlib.crc32(feature.encode("utf-8")) & self.mask
+
+    def sentence(self, lowers: list[int], strings: StringStore) -> list[int]:
+        """Ids of ``text_features`` over the non-space words of one sentence (in any order)."""
+        words, pairs = self.words, self.pairs
+        if len(words) > _MEMO_LIMIT or len(pairs) > _MEMO_LIMIT:
+            words.clear()
+            pairs.clear()
+        row: list[int] = []
+        previous = None
+        for h in lowers:
+            entry = words.get(h)
+            if entry is None:
+                word = strings[h]
+                if word.isspace():
+                    entry = ()
+                elif len(word) > 5:
+                    entry = (self._id(f"w={word}"), self._id(f"s={word[:5]}"))
+                else:
+                    entry = (self._id(f"w={word}"),)
+                words[h] = entry
+            if not entry:
+                continue
+            row += entry
+            if previous is not None:
+                pair = pairs.get((previous, h))
+                if pair is None:
+                    pair = pairs[previous, h] = self._id(f"b={strings[previous]}_{strings[h]}")
+                row.append(pair)
+            previous = h
+        return row
+
+    def rules(self, spans: list[Span]) -> list[int]:
+        """Ids of ``rule_features`` of one sentence's spans."""
+        if not spans:
+            return self.labels.get(("", ())) or self.labels.setdefault(("", ()), [self._id("r=none")])
+        row = []
+        for span in spans:
+            key = (span.label_, span._.hypecheck_context)
+            ids = self.labels.get(key)
+            if ids is None:
+                ids = self.labels[key] = [self._id(f) for f in rule_features([span])]
+            row += ids
+        return row
 
 
 def default_model_dir() -> Path:
@@ -171,43 +238,121 @@ class ClaimModel:
         if self.heads is None or not len(doc):
             return doc
         spans = list(doc.spans.get(self.spans_key, ()))
-        starts = sentence_starts(doc)
-        by_sentence: dict[int, list[Span]] = {}
-        for span in spans:
-            by_sentence.setdefault(sentence_index(span.start, starts), []).append(span)
         raised = []
-        words = [t.lower_ for t in doc]
-        for k, start in enumerate(starts):
-            end = starts[k + 1] if k + 1 < len(starts) else len(doc)
-            in_sentence = by_sentence.get(k, [])
-            sentence_words = [w for w in words[start:end] if not w.isspace()]
-            if not sentence_words:
-                continue
-            ids = hash_features(text_features(sentence_words) + rule_features(in_sentence), self.heads.bits)
-            p_confirm, p_raise = self.heads.scores(ids)
+        for start, end, in_sentence, p_confirm, p_raise in self.sentence_scores(doc, spans):
             self._doubt(in_sentence, p_confirm)
             raised += self._raise(doc, start, end, in_sentence, p_raise)
         if raised:
             doc.spans[self.spans_key] = sorted([*spans, *raised], key=lambda s: (s.start, s.end, s.label_))
         return doc
 
-    def _doubt(self, spans: list[Span], p_confirm: np.ndarray) -> None:
+    def sentence_scores(
+        self, doc: Doc, spans: list[Span]
+    ) -> Iterator[tuple[int, int, list[Span], dict[int, float], dict[int, float]]]:
+        """Per sentence that either head can change: its bounds, its spans and the probabilities
+        ``{category index: p}`` of the confirm and raise columns that matter there.
+
+        The same numbers as ``heads.scores`` on ``hash_features(text_features(...) + rule_features(...))``
+        (the same sorted ids, summed in the same order), with feature ids memoised per word and word
+        pair, and only the columns whose threshold can be crossed: a confirm column whose ``keep`` is
+        0 never doubts, a raise column above 1 never raises.
+        """
+        starts = sentence_starts(doc)
+        by_sentence: dict[int, list[Span]] = {}
+        for span in spans:
+            by_sentence.setdefault(sentence_index(span.start, starts), []).append(span)
+        confirm_cols, raise_cols = self._columns
+        lowers = doc.to_array(LOWER).tolist()
+        ids = self._ids
+        scored, rows = [], []
+        for k, start in enumerate(starts):
+            end = starts[k + 1] if k + 1 < len(starts) else len(doc)
+            in_sentence = by_sentence.get(k, [])
+            categories = {s.label_.split(".", 1)[0] for s in in_sentence}
+            confirm = [i for i, c in enumerate(confirm_cols) if SCORED_CATEGORIES[c] in categories]
+            raise_ = [i for i, c in enumerate(raise_cols) if SCORED_CATEGORIES[c] not in categories]
+            if not confirm and not raise_:
+                continue
+            row = ids.sentence(lowers[start:end], doc.vocab.strings)
+            if not row:
+                continue
+            row += ids.rules(in_sentence)
+            rows.append(sorted(set(row)))  # the ids np.unique gives, in its order
+            scored.append((start, end, in_sentence, confirm, raise_))
+        if not scored:
+            return
+        probabilities = self._probabilities(rows)
+        offset = len(confirm_cols)
+        for (start, end, in_sentence, confirm, raise_), p in zip(scored, probabilities, strict=True):
+            yield (
+                start,
+                end,
+                in_sentence,
+                {confirm_cols[i]: p[i] for i in confirm},
+                {raise_cols[i]: p[offset + i] for i in raise_},
+            )
+
+    def _probabilities(self, rows: list[list[int]], chunk: int = 64) -> list[list[float]]:
+        """The sigmoid of each row's summed weights plus bias, exactly as one ``sum(axis=0)`` per row.
+
+        Rows are padded with the id of an all-zero weight row and summed along the padded axis, which
+        adds each row's weights in order like a per-row sum (and adding zeros changes no sum); rows of
+        similar length share a chunk so the padding stays small.
+        """
+        weights, bias = self._weights
+        zero = len(weights) - 1
+        out: list[list[float]] = [[] for _ in rows]
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+        for at in range(0, len(order), chunk):
+            part = order[at : at + chunk]
+            width = len(rows[part[-1]])
+            ids = np.array([rows[i] + [zero] * (width - len(rows[i])) for i in part], dtype=np.int64)
+            sums = np.add.reduce(weights.take(ids, axis=0), axis=1)
+            for i, p in zip(part, _sigmoid(sums + bias).tolist(), strict=True):
+                out[i] = p
+        return out
+
+    @cached_property
+    def _ids(self) -> _FeatureIds:
+        return _FeatureIds(self.heads.bits)
+
+    @cached_property
+    def _columns(self) -> tuple[list[int], list[int]]:
+        """The confirm and raise columns that can change a finding."""
+        heads = self.heads
+        confirm = [k for k in range(len(SCORED_CATEGORIES)) if heads.keep[k] > 0]
+        raise_ = [k for k, c in enumerate(SCORED_CATEGORIES) if c in self.categories and heads.raise_at[k] <= 1]
+        return confirm, raise_
+
+    @cached_property
+    def _weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """The columns of ``_columns`` side by side (confirm, then raise) and an all-zero last row,
+        and their biases."""
+        heads = self.heads
+        confirm, raise_ = self._columns
+        # Column by column into one array (np.hstack of fancy-indexed columns costs several times more).
+        weights = np.zeros((len(heads.confirm) + 1, len(confirm) + len(raise_)), dtype=heads.confirm.dtype)
+        for j, (source, k) in enumerate([(heads.confirm, k) for k in confirm] + [(heads.raise_, k) for k in raise_]):
+            weights[:-1, j] = source[:, k]
+        return weights, np.concatenate([heads.confirm_bias[confirm], heads.raise_bias[raise_]])
+
+    def _doubt(self, spans: list[Span], p_confirm: dict[int, float]) -> None:
         for span in spans:
             category = span.label_.split(".", 1)[0]
             if category not in SCORED_CATEGORIES:
                 continue
             k = SCORED_CATEGORIES.index(category)
-            if p_confirm[k] < self.heads.keep[k]:
+            if k in p_confirm and p_confirm[k] < self.heads.keep[k]:
                 span._.hypecheck_context = (*span._.hypecheck_context, DOUBT_FLAG)
                 base = span._.hypecheck_confidence or 0.85
                 span._.hypecheck_confidence = round(base * DOUBT_FACTOR, 2)
 
-    def _raise(self, doc: Doc, start: int, end: int, spans: list[Span], p_raise: np.ndarray) -> list[Span]:
-        fired = {s.label_.split(".", 1)[0] for s in spans}
+    def _raise(self, doc: Doc, start: int, end: int, spans: list[Span], p_raise: dict[int, float]) -> list[Span]:
         out = []
-        for k, category in enumerate(SCORED_CATEGORIES):
+        for k, p in p_raise.items():
+            category = SCORED_CATEGORIES[k]
             threshold = self.heads.raise_at[k]
-            if category in fired or category not in self.categories or p_raise[k] < threshold:
+            if p < threshold:
                 continue
             lo, hi = start, end
             while hi > lo and (doc[hi - 1].is_space or doc[hi - 1].is_punct):
@@ -218,7 +363,7 @@ class ClaimModel:
                 continue
             span = Span(doc, lo, hi, label=f"{category}.learned")
             span._.hypecheck_context = (MODEL_FLAG,)
-            strength = float((p_raise[k] - threshold) / max(1e-6, 1 - threshold))
+            strength = float((p - threshold) / max(1e-6, 1 - threshold))
             span._.hypecheck_confidence = round(0.55 + 0.4 * strength, 2)
             if self._context_allows(doc, span):
                 out.append(span)
@@ -296,6 +441,18 @@ def install_learned_rules(rules: dict[str, Rule]) -> frozenset[str]:
     return frozenset(covered)
 
 
+def _cached_heads(folder: Path) -> LinearHeads:
+    """``LinearHeads.load(folder)`` through the disk cache: unpickling float32 arrays is ~3x faster
+    than inflating the compressed float16 ``model.npz`` (the same numbers either way).  The key
+    covers the model's files and this package's modules, so a change to either reloads it."""
+    key = cache.fingerprint([folder, Path(__file__).resolve().parent], "model")
+    heads = cache.load(key)
+    if not isinstance(heads, LinearHeads):
+        heads = LinearHeads.load(folder)
+        cache.store(key, heads)
+    return heads
+
+
 @Language.factory(
     "hypecheck_model",
     assigns=["doc.spans"],
@@ -312,7 +469,7 @@ def make_claim_model(
 ) -> ClaimModel:
     """spaCy factory: ``model`` is a folder with ``model.npz`` + ``meta.json`` (default: the shipped one)."""
     folder = Path(model) if model else default_model_dir()
-    heads = LinearHeads.load(folder) if (folder / "meta.json").is_file() else None
+    heads = _cached_heads(folder) if (folder / "meta.json").is_file() else None
     return ClaimModel(
         nlp, heads, spans_key=spans_key, claims_component=claims_component, context_component=context_component
     )

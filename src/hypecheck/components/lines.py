@@ -14,9 +14,11 @@ from spacy.language import Language
 from spacy.strings import hash_string
 from spacy.tokens import Doc
 
+from .claim_matcher import member  # numpy.isin's first call imports numpy.ma (~50 ms of cold start)
+
 # Not "|": in a table row the cells belong together ("Exosome count | 8 billion/mL").
 BULLETS = ("•", "●", "▪", "■", "◆", "◇", "○", "◦", "‣", "⁃", "✔", "✓", "✅", "☑", "★", "☆", "➤", "►", "▶", "✨", "❖")
-_BULLET_HASHES = numpy.array([hash_string(b) for b in BULLETS], dtype="uint64")
+_BULLET_HASHES = numpy.array(sorted(hash_string(b) for b in BULLETS), dtype="uint64")
 
 
 class LineBreaks:
@@ -27,7 +29,7 @@ class LineBreaks:
             return doc
         spaces = doc.to_array("IS_SPACE").nonzero()[0].tolist()
         breaks = [i for i in spaces if "\n" in doc[i].text]
-        breaks += numpy.isin(doc.to_array("ORTH"), _BULLET_HASHES).nonzero()[0].tolist()
+        breaks += member(doc.to_array("ORTH"), _BULLET_HASHES).nonzero()[0].tolist()
         starts = [i + 1 for i in breaks if i + 1 < len(doc)]
         if starts:
             # One array write: setting token.is_sent_start re-scans the doc on every call.

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 
 from spacy.tokens import Doc, Span
 
+from .tokenizer import stored_text
+
 _NUM = r"\d+(?:[.,]\d+)*"
 _WORD = (
     r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|twenty-five|"
@@ -71,8 +73,10 @@ DETECTOR_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
 
 def detect(doc: Doc, wanted: frozenset[str], regions: Iterable[Span] = ()) -> Iterator[tuple[str, int, int]]:
     """Yield ``(detector, start_token, end_token)`` for each quantity in ``regions`` (default: all of ``doc``)."""
+    text = stored_text(doc)  # slicing it beats Span.text, which walks the span's tokens
     for region in regions or (doc[:],):
-        yield from _detect_in(doc, wanted, region.text, region.start_char)
+        part = region.text if text is None else text[region.start_char : region.end_char]
+        yield from _detect_in(doc, wanted, part, region.start_char)
 
 
 def _detect_in(doc: Doc, wanted: frozenset[str], text: str, offset: int) -> Iterator[tuple[str, int, int]]:

@@ -8,7 +8,8 @@ untouched; a space-free run longer than :data:`LONG_RUN` characters is first cut
 into pieces of at most :data:`PIECE` characters (at a change between letters or
 digits and other characters where there is one), spaCy tokenizes the cut text in
 one call, and the Doc is rebuilt from the words and spaces with the cuts taken
-out again, so ``doc.text`` is the input and every offset slices it exactly.
+out again, so ``doc.text`` is the input and every offset slices it exactly (the text is also kept in
+``doc.user_data[TEXT]``, which costs nothing where ``doc.text`` walks every token).
 
 It also sees through look-alike spellings, for matching only: a token that is not
 plain ASCII gets a ``NORM`` with NFKC applied (full-width ``Ｔｒｅａｔｓ`` is
@@ -35,6 +36,7 @@ LONG_RUN = 100  # a URL or a long compound stays whole up to here
 PIECE = 32  # each piece costs at most PIECE**2 regex steps
 _RUN = re.compile(f"\\S{{{LONG_RUN + 1},}}")
 FOLDED = "hypecheck_folded"  # doc.user_data key: indexes of tokens whose NORM was folded
+TEXT = "hypecheck_text"  # doc.user_data key: the text the doc was made of (doc.text walks every token)
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u034f\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"))
 # Cyrillic and Greek letters that look like Latin ones (lower and upper case).
@@ -68,6 +70,23 @@ def fold_norms(doc: Doc) -> Doc:
     if folded:
         doc.user_data[FOLDED] = folded
     return doc
+
+
+def text_of(doc: Doc) -> str:
+    """``doc.text``, from the tokenizer's copy when it has one (``doc.text`` walks every token)."""
+    text = stored_text(doc)
+    return doc.text if text is None else text
+
+
+def stored_text(doc: Doc) -> str | None:
+    """The text the tokenizer made ``doc`` of, if it kept it and it still fits the doc."""
+    text = doc.user_data.get(TEXT)
+    return text if isinstance(text, str) and len(text) == text_length(doc) else None
+
+
+def text_length(doc: Doc) -> int:
+    """``len(doc.text)`` without walking the tokens."""
+    return doc[-1].idx + len(doc[-1].text_with_ws) if len(doc) else 0
 
 
 def cut_points(text: str) -> list[int]:
@@ -105,6 +124,7 @@ class BoundedTokenizer:
         cuts = cut_points(text) if len(text) > LONG_RUN else []
         if not cuts:
             doc = self.tokenizer(text)
+            doc.user_data[TEXT] = text
             return doc if text.isascii() else fold_norms(doc)
         pieces, prev = [], 0
         for cut in cuts:
@@ -120,7 +140,26 @@ class BoundedTokenizer:
             spaces.append(bool(token.whitespace_) and token.idx + len(token.text) not in ends)
         doc = Doc(self.tokenizer.vocab, words=words, spaces=spaces)
         doc.from_array([NORM], numpy.asarray(cut_doc.to_array([NORM]), dtype="uint64").reshape(-1, 1))
+        doc.user_data[TEXT] = text
         return doc if text.isascii() else fold_norms(doc)
+
+    def renew(self) -> None:
+        """Swap in a spaCy tokenizer with the same settings and empty caches.
+
+        Tokenizing thousands of distinct strings (compiling rule phrases) fills spaCy's
+        caches for good, and its ``_flush_cache`` leaves them slow; a new one is not.
+        """
+        old = self.tokenizer
+        self.tokenizer = type(old)(
+            old.vocab,
+            rules=old.rules,
+            prefix_search=old.prefix_search,
+            suffix_search=old.suffix_search,
+            infix_finditer=old.infix_finditer,
+            token_match=old.token_match,
+            url_match=old.url_match,
+            faster_heuristics=old.faster_heuristics,
+        )
 
     def pipe(self, texts: Any, batch_size: int = 1000) -> Any:
         for text in texts:
