@@ -198,11 +198,12 @@ class VoiceJudge:
 
     def describes(self, doc: Doc) -> bool:
         """The head reaches its threshold on a text it may judge (:func:`may_judge`)."""
-        tokens = voice_tokens(doc)
-        if self.head is None or len(tokens) < MIN_TOKENS or self.head.probability(tokens) < self.head.at:
+        if self.head is None:
             return False
+        tokens = voice_tokens(doc)
         context = self.nlp.get_pipe(self.context_component) if self.context_component in self.nlp.pipe_names else None
-        return may_judge(doc, tokens, context)
+        # the cheap test first: most copy has a word in the seller's voice
+        return may_judge(doc, tokens, context) and self.head.probability(tokens) >= self.head.at
 
 
 @Language.factory(
