@@ -62,8 +62,8 @@ case "${1:-}" in
         setup test
         browser
         shift
-        "$VENV/bin/ruff" check src tests bench
-        "$VENV/bin/ruff" format --check src tests bench  # the formatter, applied once and kept
+        "$VENV/bin/ruff" check src tests bench docs
+        "$VENV/bin/ruff" format --check src tests bench docs  # the formatter, applied once and kept
         "$VENV/bin/mypy"  # src/hypecheck, configured in pyproject.toml
         wheel_smoke_test
         rc=0

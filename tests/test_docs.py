@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import yaml
 from conftest import ROOT, run_cli
 
+from hypecheck.config import KEYS
 from hypecheck.pipeline import build_nlp
 from hypecheck.ruleset import load_ruleset
 from hypecheck.ruletest import rule_failures
@@ -42,3 +45,23 @@ def test_the_example_rule_in_the_readme_loads_and_passes_its_examples(tmp_path):
     assert rule["id"] in ruleset.rules
     nlp = build_nlp([tmp_path], builtin=False)
     assert rule_failures(nlp, ruleset.rules[rule["id"]]) == []
+
+
+def test_the_generated_references_are_current():
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "generate.py"), "--check"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_rules_list_markdown_is_the_rule_reference(tmp_path):
+    result = run_cli("rules", "list", "--format", "markdown", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode("utf-8") == (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+    for rule in load_ruleset([], builtin=True).rules:
+        assert f"### `{rule}`" in result.stdout.decode("utf-8")
+
+
+def test_every_setting_is_documented():
+    for key in KEYS:
+        assert f"`{key}" in README or f"{key}:" in README, f"setting {key} is not in the README"
