@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -27,20 +28,67 @@ WEB_AD = (
     "Each bottle delivers 100 billion exosomes derived from human stem cells. FDA-approved, "
     "100% safe with no side effects!"
 )
-# A small valid rule file that hostile-input tests break in one place at a time.
-SPARKLE_RULE = """\
+SPARKLE_MATCH = "  - all: [$actives, [sparkle, sparkles, sparkling]]"
+
+
+def sparkle_rule(
+    *,
+    severity: str = "low",
+    match: str = SPARKLE_MATCH,
+    flag: str = "Exosomes sparkle in your skin., Our stem cell sparkles.",
+    passes: str = "A sparkling water., Plain serum.",
+) -> str:
+    """A small valid rule file (``hype.sparkle``); tests change one part of it at a time."""
+    return f"""\
 id: hype.sparkle
 category: hype
-severity: low
+severity: {severity}
 message: Sparkle words promise what no serum can deliver.
 suggestion: Describe the texture instead.
 notes: [us.ftc-act-deceptive-advertising, evidence.topical-penetration]
 match:
-  - all: [$actives, [sparkle, sparkles, sparkling]]
+{match}
 examples:
-  flag: [Exosomes sparkle in your skin., Our stem cell sparkles.]
-  pass: [A sparkling water., Plain serum.]
+  flag: [{flag}]
+  pass: [{passes}]
 """
+
+
+# The sample rule that hostile-input tests break in one place at a time.
+SPARKLE_RULE = sparkle_rule()
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` (relative path -> text or bytes) under ``root``; return ``root``."""
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+class _StartTags(HTMLParser):
+    """Collects (tag, attrs) of every start tag as a browser would parse them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def start_tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    """Every start tag of ``html`` with its attributes, in document order."""
+    parser = _StartTags()
+    parser.feed(html)
+    parser.close()
+    return parser.tags
+
+
 XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=1</script>'
 
 

@@ -8,29 +8,16 @@ import subprocess
 import sys
 import urllib.request
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, sparkle_rule
 
 from hypecheck.config import APPLIES, KEYS
-
-RULE = """\
-id: hype.sparkle
-category: hype
-severity: medium
-message: Sparkle words promise what no serum can deliver.
-suggestion: Describe the texture instead.
-notes: [us.ftc-act-deceptive-advertising, evidence.topical-penetration]
-match:
-  - all: [$actives, [sparkle, sparkles, sparkling]]
-examples:
-  flag: [Exosomes sparkle in your skin., Our stem cell sparkles.]
-  pass: [A sparkling water., Plain serum., {pass_example}]
-"""
 
 
 def _team(tmp_path, settings: str, *, broken_example: bool = False):
     (tmp_path / "team" / "hype").mkdir(parents=True)
     example = "Exosomes sparkle." if broken_example else "A light gel."
-    (tmp_path / "team" / "hype" / "sparkle.yml").write_text(RULE.format(pass_example=example), encoding="utf-8")
+    rule = sparkle_rule(severity="medium", passes=f"A sparkling water., Plain serum., {example}")
+    (tmp_path / "team" / "hype" / "sparkle.yml").write_text(rule, encoding="utf-8")
     (tmp_path / "copy").mkdir()
     (tmp_path / "copy" / "ad.txt").write_text("Our exosomes sparkle. It treats acne.\n", encoding="utf-8")
     (tmp_path / ".hypecheck.yml").write_text(settings, encoding="utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SPARKLE_RULE, run_cli
+from conftest import SPARKLE_RULE, run_cli, write_tree
 
 from hypecheck.config import command_defaults
 from hypecheck.errors import RuleFileError
@@ -19,15 +19,7 @@ LAUGHS = "".join(
 
 
 def pack(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
-    root = tmp_path / "pack"
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(text, encoding="utf-8")
-    return root
+    return write_tree(tmp_path / "pack", files)
 
 
 def refused(tmp_path: Path, files: dict[str, str | bytes]) -> RuleFileError:

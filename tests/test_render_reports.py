@@ -3,26 +3,10 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
-from conftest import EXAMPLES, XSS, run_cli
+from conftest import EXAMPLES, XSS, run_cli, start_tags
 
 LONG_AD = EXAMPLES / "reader" / "clinic-ad-500"
-
-
-class _Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-
-def _tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
-    parser = _Tags()
-    parser.feed(html)
-    return parser.tags
 
 
 def test_markdown_report_is_short_and_for_the_chosen_market() -> None:
@@ -47,7 +31,7 @@ def test_html_report_is_one_standalone_document() -> None:
     assert result.returncode == 1
     html = result.stdout.decode("utf-8")
     assert html.startswith("<!doctype html>") and html.rstrip().endswith("</html>")
-    tags = _tags(html)
+    tags = start_tags(html)
     names = [t for t, _ in tags]
     assert "script" not in names and "link" not in names  # styles inline, nothing fetched
     assert names.count("style") == 2

@@ -6,25 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import SPARKLE_MATCH, sparkle_rule
 
 from hypecheck.errors import RuleFileError
 from hypecheck.pipeline import build_nlp
 from hypecheck.ruleset import load_ruleset
 
-GOOD = """\
-id: hype.sparkle
-category: hype
-severity: low
-message: Sparkle words promise what no serum can deliver.
-suggestion: Describe the texture instead.
-notes: [us.ftc-act-deceptive-advertising, evidence.topical-penetration]
-match:
-  - all: [$actives, [sparkle, sparkles, sparkling]]
-    within: 3
-examples:
-  flag: [Exosomes sparkle in your skin., Our stem cell sparkles.]
-  pass: [A sparkling water., Plain serum.]
-"""
+GOOD = sparkle_rule(match=SPARKLE_MATCH + "\n    within: 3")
 
 
 def with_match(match: str) -> str:

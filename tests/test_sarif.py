@@ -7,7 +7,7 @@ from urllib.parse import unquote
 
 import jsonschema
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, write_tree
 
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 AWKWARD = {
@@ -30,14 +30,7 @@ def _errors(sarif: dict) -> list[str]:
 @pytest.fixture(scope="module")
 def folder_sarif(tmp_path_factory):
     root = tmp_path_factory.mktemp("awkward")
-    site = root / "site"
-    for name, content in AWKWARD.items():
-        path = site / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
+    write_tree(root / "site", AWKWARD)
     result = run_cli("check", "site", "--format", "sarif", "-o", "out.sarif", cwd=root)
     return result, json.loads((root / "out.sarif").read_text(encoding="utf-8")), root
 

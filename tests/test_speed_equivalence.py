@@ -10,28 +10,15 @@ import pytest
 
 import hypecheck
 from hypecheck.components.claim_matcher import _plan, _Windows
-from tests.conftest import run_cli
+from tests.conftest import run_cli, sparkle_rule
 
 DATA = Path(__file__).parent / "data"
-RULE = """\
-id: hype.sparkle
-category: hype
-severity: low
-message: Sparkle words promise what no serum can deliver.
-suggestion: Describe the texture instead.
-notes: [us.ftc-act-deceptive-advertising, evidence.topical-penetration]
-match:
-{match}
-examples:
-  flag: [{flag}]
-  pass: [A sparkling water., Plain serum.]
-"""
 
 
 def pack(tmp_path: Path, match: str, flag: str) -> Path:
     folder = tmp_path / "pack" / "hype"
     folder.mkdir(parents=True)
-    (folder / "sparkle.yml").write_text(RULE.format(match=match, flag=flag), encoding="utf-8")
+    (folder / "sparkle.yml").write_text(sparkle_rule(match=match, flag=flag), encoding="utf-8")
     return tmp_path / "pack"
 
 

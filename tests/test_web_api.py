@@ -17,7 +17,7 @@ from typing import Any
 import jsonschema
 import pytest
 from conftest import WEB_AD as AD
-from conftest import XSS
+from conftest import XSS, start_tags
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -315,27 +315,9 @@ def test_dynamic_responses_are_not_cached(client: FlaskClient) -> None:
     assert client.post("/api/check", json={"text": AD}).headers["Cache-Control"] == "no-store"
 
 
-class _Tags(HTMLParser):
-    """Collects (tag, attrs) of every start tag as a browser would parse them."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-
-
-def _tags(html: str) -> list[tuple[str, dict[str, str | None]]]:
-    parser = _Tags()
-    parser.feed(html)
-    parser.close()
-    return parser.tags
-
-
 def _assert_csp_clean(html: str) -> None:
     """No inline scripts, handlers or styles (the CSP would block them) and no injected tags."""
-    for tag, attrs in _tags(html):
+    for tag, attrs in start_tags(html):
         assert tag not in ("style", "img", "iframe", "object", "b"), tag
         if tag == "script":
             assert attrs.get("src") or attrs.get("type") == "application/json", attrs

@@ -441,15 +441,22 @@ def install_learned_rules(rules: dict[str, Rule]) -> frozenset[str]:
     return frozenset(covered)
 
 
-def _cached_heads(folder: Path) -> LinearHeads:
-    """``LinearHeads.load(folder)`` through the disk cache: unpickling float32 arrays is ~3x faster
-    than inflating the compressed float16 ``model.npz`` (the same numbers either way).  The key
-    covers the model's files and this package's modules, so a change to either reloads it."""
+_LOADED: dict[str, LinearHeads] = {}  # cache key -> heads, so the voice and model components share one load
+
+
+def load_heads(folder: Path) -> LinearHeads | None:
+    """``LinearHeads.load(folder)`` (``None`` without ``meta.json``), once per process and through the
+    disk cache: unpickling float32 arrays is ~3x faster than inflating the compressed float16
+    ``model.npz`` (the same numbers either way).  The key covers the model's files and this package's
+    modules, so a change to either reloads it."""
+    if not (folder / "meta.json").is_file():
+        return None
     key = cache.fingerprint([folder, Path(__file__).resolve().parent], "model")
-    heads = cache.load(key)
+    heads = _LOADED.get(key) or cache.load(key)
     if not isinstance(heads, LinearHeads):
         heads = LinearHeads.load(folder)
         cache.store(key, heads)
+    _LOADED[key] = heads
     return heads
 
 
@@ -469,7 +476,7 @@ def make_claim_model(
 ) -> ClaimModel:
     """spaCy factory: ``model`` is a folder with ``model.npz`` + ``meta.json`` (default: the shipped one)."""
     folder = Path(model) if model else default_model_dir()
-    heads = _cached_heads(folder) if (folder / "meta.json").is_file() else None
+    heads = load_heads(folder)
     return ClaimModel(
         nlp, heads, spans_key=spans_key, claims_component=claims_component, context_component=context_component
     )

@@ -38,7 +38,7 @@ import numpy as np
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .claim_model import HASH_BITS, default_model_dir
+from .claim_model import HASH_BITS, default_model_dir, load_heads
 from .context import DESCRIBED_KEY, mark_described
 
 VOICE_FILE = "voice.npz"
@@ -214,5 +214,7 @@ class VoiceJudge:
 )
 def make_voice(nlp: Language, name: str, model: str | None, spans_key: str, context_component: str) -> VoiceJudge:
     """spaCy factory: ``model`` is the learned layer's folder (default: the shipped one)."""
-    head = VoiceHead.load(Path(model) if model else default_model_dir())
+    folder = Path(model) if model else default_model_dir()
+    heads = load_heads(folder)  # the learned layer's load, shared with hypecheck_model
+    head = heads.voice if heads is not None else VoiceHead.load(folder)
     return VoiceJudge(nlp, head, spans_key=spans_key, context_component=context_component)
