@@ -44,7 +44,7 @@ def health_times(port: int, busy: threading.Event, rounds: int = 8) -> list[floa
 
 @pytest.mark.parametrize("kind", sorted(HOSTILE))
 def test_healthz_answers_while_a_long_run_is_checked(served, kind):
-    """The hostile text is sent again and again until eight health checks are done, so they overlap it however fast it is."""
+    """The hostile text goes again and again until eight health checks are done: they overlap it however fast it is."""
     text = json.dumps({"text": HOSTILE[kind]}).encode()
     outcomes: list[tuple[int, bytes]] = []
     done = threading.Event()
