@@ -83,6 +83,10 @@ def test_a_disclaimer_alone_is_not_a_claim(nlp):
         "Volunteers were randomly assigned to a serum that stimulates collagen production or to a placebo.",
         "The agency found that the serum was promoted to regenerate damaged skin cells.",
         "According to the company, the cream stimulates collagen production in the dermis.",
+        "The data show that the vesicles stimulated collagen production in aged skin.",
+        "These results point to growth factors that regenerate damaged tissue in both animals and humans.",
+        "The Federal Trade Commission said the clinic's injections were sold to regenerate damaged cartilage.",
+        "Health officials found that the spa's facial was meant to stimulate collagen production.",
     ],
 )
 def test_text_in_a_describing_voice_is_hidden_by_default_and_marked(nlp, text):
@@ -92,6 +96,7 @@ def test_text_in_a_describing_voice_is_hidden_by_default_and_marked(nlp, text):
 
 def test_seller_voice_keeps_the_claims_of_a_describing_text(nlp):
     assert "drug_like" in categories(nlp, "In this study, our serum stimulated collagen production.")
+    assert "drug_like" in categories(nlp, "The data show that our serum stimulates collagen production.")
     assert "drug_like" in categories(nlp, "Stimulates collagen production, as in this study. Book now!")
 
 
@@ -123,11 +128,21 @@ def test_plain_claims_are_not_described(nlp):
         "The injections are supposed to regenerate damaged tissue.",
         "Fans of the treatment hope that it repairs damaged skin cells.",
         "The therapy is experimental and repairs damaged cartilage, its makers say.",
+        "The needles prick the skin in an attempt to stimulate collagen production.",
+        "The plasma is then painted on to ostensibly regenerate damaged skin cells.",
+        "The drip has been presented as a cure for arthritis, with little data behind it.",
+        "The doctor settled charges that his injections could cure Parkinson's disease.",
     ],
 )
 def test_described_or_distanced_claims_are_hidden_by_default(nlp, text):
     assert categories(nlp, text) == set()
     assert categories(nlp, text, min_confidence=0)
+
+
+def test_a_body_that_declines_a_use_negates_the_claims_after_it(nlp):
+    text = "The society does not endorse exosomes for any use, including to regenerate damaged tissue or cure acne."
+    assert categories(nlp, text, min_confidence=0) == set()
+    assert "disease" in categories(nlp, "We endorse exosomes for any use, including to cure acne.")
 
 
 def test_a_break_word_inside_a_negation_cue_keeps_the_negation(nlp):
