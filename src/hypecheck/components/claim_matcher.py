@@ -198,7 +198,8 @@ def member(values: numpy.ndarray, sorted_set: numpy.ndarray) -> numpy.ndarray:
     """Which of ``values`` are in ``sorted_set`` (sorted, not empty): ``numpy.isin`` without its sort."""
     if not len(sorted_set):
         return numpy.zeros(len(values), dtype=bool)
-    at = numpy.searchsorted(sorted_set, values).clip(max=len(sorted_set) - 1)
+    at = numpy.searchsorted(sorted_set, values)
+    numpy.minimum(at, len(sorted_set) - 1, out=at)  # the ufunc: ndarray.clip's Python wrapper costs more
     return sorted_set[at] == values
 
 
@@ -515,9 +516,15 @@ class ClaimMatcher:
         candidates.update(self._always)
         # Many alternatives share a part: its sorted hits and their start tokens, once per doc.
         merged: dict[tuple[str, ...], tuple[list[Hit], list[int]]] = {}
+        isdisjoint = present.isdisjoint
         for index in sorted(candidates):
             compiled = self.compiled[index]
-            if any(present.isdisjoint(group) for group in compiled.groups):
+            missing = False
+            for group in compiled.groups:  # a loop, not any(<generator>): this runs for every candidate
+                if isdisjoint(group):
+                    missing = True
+                    break
+            if missing:
                 continue
             groups, firsts = [], []
             for group in compiled.groups:
