@@ -446,7 +446,7 @@ class ClaimMatcher:
                     if norm in self._glue_set:
                         at[norm].append((i, i + 1))
         hits = _Hits(self._glue_of, at)
-        if self._pending:
+        if not self._pending.keys().isdisjoint(lowers):
             self._add_phrases(lowers)
         matches = self.phrase_matcher(doc)
         if matches:
@@ -470,9 +470,11 @@ class ClaimMatcher:
         """Put into the phrase matcher the spellings whose first word is in ``lowers`` (a doc's LOWER hashes)."""
         with self._adding:  # held while adding, so another thread never matches with half of them in
             pending = self._pending
-            wanted = pending.keys() & set(lowers)
+            wanted = sorted(pending.keys() & set(lowers))
             if wanted:
-                self.phrase_matcher.add("hypecheck-phrase", [s for h in sorted(wanted) for s in pending.pop(h)])
+                self.phrase_matcher.add("hypecheck-phrase", [s for h in wanted for s in pending[h]])
+                for h in wanted:  # only once they are in: a thread that still sees them pending waits here
+                    del pending[h]
 
     def _lookalike_hits(self, doc: Doc, folded: list[int], hits: _Hits) -> None:
         """Phrases spelled with look-alike letters: matched on the ``NORM`` the tokenizer folded.
