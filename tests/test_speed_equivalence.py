@@ -189,3 +189,20 @@ def test_the_voice_cues_of_a_doc_are_matched_once(nlp):
         assert ctx.seller_voice(other) is False and len(calls) == 2
     finally:
         ctx.voice_matcher = real
+
+
+def test_building_the_pipeline_leaves_the_garbage_collector_as_it_was():
+    import gc
+
+    from hypecheck.cache import no_gc
+
+    assert gc.isenabled()
+    hypecheck.load(model=False)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with no_gc():
+            pass
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
