@@ -47,6 +47,7 @@ from spacy.tokens import Doc, Span
 
 from ..inflect import word_forms
 from .sentences import sentence_of, sentence_starts
+from .tokenizer import stored_text
 
 CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.6, "described": 0.6}
 # ``doc.user_data`` key of the whole-text judgement "this text describes claims" (cues or the voice head).
@@ -184,9 +185,16 @@ class ClaimContext:
             flags.append("hedged")
         if cues.get("reported"):
             flags.append("reported")
-        if sent.text.rstrip().endswith("?") and not _opens_sentence(sent, cues.get("question_pitch", ())):
+        if _sentence_text(sent).rstrip().endswith("?") and not _opens_sentence(sent, cues.get("question_pitch", ())):
             flags.append("question")
         return tuple(flags)
+
+
+def _sentence_text(sent: Span) -> str:
+    """``sent.text``, sliced from the tokenizer's copy of the text when there is one (``Span.text``
+    walks every token of the sentence, and this runs for every claim)."""
+    text = stored_text(sent.doc)
+    return sent.text if text is None else text[sent.start_char : sent.end_char]
 
 
 def mark_described(span: Span) -> None:
