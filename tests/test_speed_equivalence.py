@@ -125,3 +125,84 @@ def test_compiling_rules_in_process_leaves_a_tokenizer_that_splits_as_spacy_does
     text = "Don't miss U.S. trials :) at https://example.com/a?b=1 — 10x (20%) growth-factors, e.g. PDRN!"
     assert [t.text for t in nlp.make_doc(text)] == [t.text for t in blank(text)]
     assert [t.text for t in nlp.make_doc(text * 3)] == [t.text for t in blank(text * 3)]
+
+
+def test_phrases_added_on_first_need_match_as_all_of_them_at_once():
+    from spacy.matcher import PhraseMatcher
+
+    fresh = hypecheck.load(model=False)
+    claims = fresh.get_pipe("hypecheck_claims")
+    assert claims._pending  # nothing read yet: the spellings wait for a text that holds their first word
+    eager = PhraseMatcher(fresh.vocab, attr="LOWER")
+    eager.add("all", [s for s in claims._phrases if s])
+    texts = [*written_texts()[:200], "Exosomes treat hair loss.", "No phrase here at all, zxq."]
+    for doc in fresh.pipe(texts):  # the lazy matcher ran inside the pipe, one doc after another
+        assert sorted((s, e) for _, s, e in claims.phrase_matcher(doc)) == sorted((s, e) for _, s, e in eager(doc))
+    assert 0 < len(claims._pending) < len({s[0] for s in claims._phrases if s})
+
+
+def test_cue_words_matched_without_the_tokenizer_are_the_tokenized_ones():
+    from spacy.tokens import Doc
+
+    from hypecheck.components import context
+
+    nlp = hypecheck.load(model=False)
+    cues = nlp.get_pipe("hypecheck_claims").ruleset.cues
+    added: dict[str, set[tuple[int, ...]]] = {}
+
+    class Recorder:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def add(self, kind, patterns):
+            added[kind] = {tuple(int(x) for x in (p.to_array("LOWER") if isinstance(p, Doc) else p)) for p in patterns}
+
+    real = context.PhraseMatcher
+    context.PhraseMatcher = Recorder
+    try:
+        context._phrase_matcher(nlp, cues, context.CUE_KINDS + context.VOICE_KINDS)
+    finally:
+        context.PhraseMatcher = real
+    for kind, got in added.items():
+        variants = sorted({v for p in cues[kind] for v in context._cue_variants(p)})
+        docs = [*nlp.tokenizer.pipe(variants)]  # what every variant went through before
+        docs += [Doc(nlp.vocab, words=v.split()) for v in variants if "'" in v or "\u2019" in v]
+        assert got == {tuple(int(x) for x in d.to_array("LOWER")) for d in docs}, kind
+
+
+def test_the_voice_cues_of_a_doc_are_matched_once(nlp):
+    ctx = nlp.get_pipe("hypecheck_context")
+    calls = []
+    real = ctx.voice_matcher
+
+    def counting(doc):
+        calls.append(doc)
+        return real(doc)
+
+    ctx.voice_matcher = counting
+    try:
+        doc = nlp("Book now: our exosome serum heals your skin. In this study we describe it.")
+        assert ctx.seller_voice(doc) is True
+        assert ctx.describing_voice(doc) is False
+        assert len(calls) == 1
+        other = nlp("According to the company, the serum heals skin.")
+        assert ctx.seller_voice(other) is False and len(calls) == 2
+    finally:
+        ctx.voice_matcher = real
+
+
+def test_building_the_pipeline_leaves_the_garbage_collector_as_it_was():
+    import gc
+
+    from hypecheck.cache import no_gc
+
+    assert gc.isenabled()
+    hypecheck.load(model=False)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with no_gc():
+            pass
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()

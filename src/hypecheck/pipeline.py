@@ -9,6 +9,7 @@ from typing import Any
 import spacy
 from spacy.language import Language
 
+from .cache import no_gc
 from .components import claim_matcher, claim_model, context, lines, voice  # noqa: F401 - registers the factories
 from .components.tokenizer import bound
 from .constants import MODEL_PIPE, VOICE_PIPE
@@ -32,6 +33,11 @@ def build_nlp(
     lemmatizer is added before the claim matcher only when a loaded token
     pattern tests ``LEMMA`` (no built-in rule does: it costs ~1.7 µs a word).
     """
+    with no_gc():  # tens of thousands of long-lived objects: collections would free nothing
+        return _build(rules, builtin, select, model)
+
+
+def _build(rules: Iterable[str | Path], builtin: bool, select: Iterable[str], model: bool | str | Path) -> Language:
     nlp = bound(spacy.blank("en"))  # linear tokenizer cost on runs of punctuation or emoji
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("hypecheck_lines")

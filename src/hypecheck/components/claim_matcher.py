@@ -1,7 +1,9 @@
 """``hypecheck_claims``: compile YAML rules into spaCy matchers, write claim spans.
 
 Vocabulary (term lists and literal phrases) goes into one ``PhraseMatcher`` on
-``LOWER``, whose cost hardly grows with the number of phrases.  Glue words
+``LOWER``, whose cost hardly grows with the number of phrases; a spelling is
+added to it the first time a text holds its first word (so a cold start does
+not pay for all ~50,000 spellings up front).  Glue words
 ("the", "of", ",") used as rule parts are not matched as phrases: they are
 read off the token array when a rule asks for them.  A rule's ``all:``
 alternative then combines those hits: every element must occur in the same
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
@@ -195,7 +198,8 @@ def member(values: numpy.ndarray, sorted_set: numpy.ndarray) -> numpy.ndarray:
     """Which of ``values`` are in ``sorted_set`` (sorted, not empty): ``numpy.isin`` without its sort."""
     if not len(sorted_set):
         return numpy.zeros(len(values), dtype=bool)
-    at = numpy.searchsorted(sorted_set, values).clip(max=len(sorted_set) - 1)
+    at = numpy.searchsorted(sorted_set, values)
+    numpy.minimum(at, len(sorted_set) - 1, out=at)  # the ufunc: ndarray.clip's Python wrapper costs more
     return sorted_set[at] == values
 
 
@@ -307,7 +311,15 @@ class ClaimMatcher:
         else:
             self.keys_of = phrase_index
         self._split_glue()
-        self.phrase_matcher.add("hypecheck-phrase", self._phrases)
+        # Spellings go into the phrase matcher only once a text holds their first word: adding all
+        # ~50,000 costs ~0.1 s of a cold start, and a spelling can match only where its first word
+        # is, so every doc is matched against every spelling that could match in it.
+        self._pending: dict[int, list[tuple[int, ...]]] = defaultdict(list)  # first LOWER hash -> spellings
+        for spelling in self._phrases:
+            if spelling:  # the phrase matcher skips an empty one
+                self._pending[spelling[0]].append(spelling)
+        self._adding = threading.Lock()
+        self.phrase_matcher.add("hypecheck-phrase", [])
         self._index_alternatives()
         self._windows = _Windows([_plan(c.alt.pattern, nlp.vocab.strings) for c in self._by_pattern.values()])
         # One Matcher per pattern, run on that pattern's own windows only (the patterns were
@@ -422,20 +434,22 @@ class ClaimMatcher:
     def _hits(self, doc: Doc) -> tuple[_Hits, set[str]]:
         """The hits of every part in ``doc``, and the set of parts that have one."""
         lower = doc.to_array("LOWER")
+        lowers = lower.tolist()
         folded = doc.user_data.get(FOLDED)
         at: dict[int, list[Hit]] = defaultdict(list)
         if len(self._glue):
             for i in member(lower, self._glue).nonzero()[0].tolist():
-                at[int(lower[i])].append((i, i + 1))
+                at[lowers[i]].append((i, i + 1))
             if folded:  # a look-alike spelling of a glue word
                 norms = doc.to_array("NORM")[folded].tolist()
                 for i, norm in zip(folded, norms, strict=True):
                     if norm in self._glue_set:
                         at[norm].append((i, i + 1))
         hits = _Hits(self._glue_of, at)
+        if not self._pending.keys().isdisjoint(lowers):
+            self._add_phrases(lowers)
         matches = self.phrase_matcher(doc)
         if matches:
-            lowers = lower.tolist()
             eager = hits.eager
             keys_of = self.keys_of
             for _, start, end in matches:
@@ -451,6 +465,16 @@ class ClaimMatcher:
                     hits.add(name, (start, end))
                     present.add(name)
         return hits, present
+
+    def _add_phrases(self, lowers: list[int]) -> None:
+        """Put into the phrase matcher the spellings whose first word is in ``lowers`` (a doc's LOWER hashes)."""
+        with self._adding:  # held while adding, so another thread never matches with half of them in
+            pending = self._pending
+            wanted = sorted(pending.keys() & set(lowers))
+            if wanted:
+                self.phrase_matcher.add("hypecheck-phrase", [s for h in wanted for s in pending[h]])
+                for h in wanted:  # only once they are in: a thread that still sees them pending waits here
+                    del pending[h]
 
     def _lookalike_hits(self, doc: Doc, folded: list[int], hits: _Hits) -> None:
         """Phrases spelled with look-alike letters: matched on the ``NORM`` the tokenizer folded.
@@ -494,9 +518,15 @@ class ClaimMatcher:
         candidates.update(self._always)
         # Many alternatives share a part: its sorted hits and their start tokens, once per doc.
         merged: dict[tuple[str, ...], tuple[list[Hit], list[int]]] = {}
+        isdisjoint = present.isdisjoint
         for index in sorted(candidates):
             compiled = self.compiled[index]
-            if any(present.isdisjoint(group) for group in compiled.groups):
+            missing = False
+            for group in compiled.groups:  # a loop, not any(<generator>): this runs for every candidate
+                if isdisjoint(group):
+                    missing = True
+                    break
+            if missing:
                 continue
             groups, firsts = [], []
             for group in compiled.groups:

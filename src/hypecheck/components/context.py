@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from typing import Any
 
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -46,6 +47,7 @@ from spacy.tokens import Doc, Span
 
 from ..inflect import word_forms
 from .sentences import sentence_of, sentence_starts
+from .tokenizer import stored_text
 
 CONFIDENCE_FACTOR = {"hedged": 0.8, "reported": 0.6, "question": 0.6, "described": 0.6}
 # ``doc.user_data`` key of the whole-text judgement "this text describes claims" (cues or the voice head).
@@ -82,6 +84,7 @@ class ClaimContext:
         self.confidence = confidence
         self.matcher = _phrase_matcher(nlp, cues, CUE_KINDS)
         self.voice_matcher = _phrase_matcher(nlp, cues, VOICE_KINDS)
+        self._voice_memo: tuple[Doc, int, dict[str, list[tuple[int, int]]]] | None = None
 
     def __call__(self, doc: Doc) -> Doc:
         spans = list(doc.spans.get(self.spans_key, ()))
@@ -134,10 +137,7 @@ class ClaimContext:
         A seller word inside a describing cue ("your" of a regulator's "your website")
         is part of that cue.  A heading cue ("Conclusion:") counts only where it opens a sentence.
         """
-        found: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        strings = doc.vocab.strings
-        for match_id, start, end in self.voice_matcher(doc):
-            found[strings[match_id]].append((start, end))
+        found = self._voice_cues(doc)
         starts = set(sentence_starts(doc))
         describing = found["describing"] + [c for c in found["describing_heading"] if c[0] in starts]
         if not describing:
@@ -148,12 +148,22 @@ class ClaimContext:
     def seller_voice(self, doc: Doc) -> bool:
         """Whether any word of the text is in the seller's voice ("you", "our", "book now") outside a
         describing cue (the "your" of a regulator's "your website" is not)."""
-        found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        found = self._voice_cues(doc)
+        covered = {i for start, end in found["describing"] for i in range(start, end)}
+        return any(not covered.issuperset(range(start, end)) for start, end in found["seller"])
+
+    def _voice_cues(self, doc: Doc) -> dict[str, list[tuple[int, int]]]:
+        """The voice cues of the whole text by kind; the last doc's are kept, since this component,
+        the voice head and the learned layer all ask about the same doc in turn."""
+        memo = self._voice_memo
+        if memo is not None and memo[0] is doc and memo[1] == len(doc):
+            return memo[2]
+        found: dict[str, list[tuple[int, int]]] = {kind: [] for kind in VOICE_KINDS}
         strings = doc.vocab.strings
         for match_id, start, end in self.voice_matcher(doc):
             found[strings[match_id]].append((start, end))
-        covered = {i for start, end in found["describing"] for i in range(start, end)}
-        return any(not covered.issuperset(range(start, end)) for start, end in found["seller"])
+        self._voice_memo = (doc, len(doc), found)
+        return found
 
     def flags(self, span: Span, sent: Span, cues: dict[str, list[tuple[int, int]]]) -> tuple[str, ...]:
         """The context flags of one claim span within its sentence."""
@@ -175,9 +185,16 @@ class ClaimContext:
             flags.append("hedged")
         if cues.get("reported"):
             flags.append("reported")
-        if sent.text.rstrip().endswith("?") and not _opens_sentence(sent, cues.get("question_pitch", ())):
+        if _sentence_text(sent).rstrip().endswith("?") and not _opens_sentence(sent, cues.get("question_pitch", ())):
             flags.append("question")
         return tuple(flags)
+
+
+def _sentence_text(sent: Span) -> str:
+    """``sent.text``, sliced from the tokenizer's copy of the text when there is one (``Span.text``
+    walks every token of the sentence, and this runs for every claim)."""
+    text = stored_text(sent.doc)
+    return sent.text if text is None else text[sent.start_char : sent.end_char]
 
 
 def mark_described(span: Span) -> None:
@@ -198,11 +215,17 @@ def _opens_sentence(sent: Span, cues: list[tuple[int, int]]) -> bool:
 def _phrase_matcher(nlp: Language, cues: dict, kinds: tuple[str, ...]) -> PhraseMatcher:
     """One case-insensitive matcher for the cue lists ``kinds``, each under its own match id."""
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    strings = nlp.vocab.strings
     for kind in kinds:
         phrases = cues.get(kind) or []
         if phrases:
             variants = sorted({v for p in phrases for v in _cue_variants(p)})
-            patterns = list(nlp.tokenizer.pipe(variants))
+            # Plain words are split on spaces (as the tokenizer would), the rest tokenized: the
+            # PhraseMatcher takes LOWER hash tuples as well as Docs.
+            specials = nlp.tokenizer.rules or {}
+            plain = {v for v in variants if all(w.isalpha() and w not in specials for w in v.split())}
+            patterns: list[Any] = [tuple(strings.add(w.lower()) for w in v.split()) for v in variants if v in plain]
+            patterns += nlp.tokenizer.pipe([v for v in variants if v not in plain])
             # The tokenizer splits "hasn't" but not "HASN'T": match the unsplit word too.
             patterns += [Doc(nlp.vocab, words=v.split()) for v in variants if "'" in v or "\u2019" in v]
             matcher.add(kind, patterns)

@@ -83,7 +83,12 @@ _SYMBOL = re.compile(r"[A-Za-z]*[A-Z][A-Za-z]*-?\d+[a-z]?|[a-z]?[A-Z]{2,}[a-z]?s
 
 def voice_tokens(doc: Doc) -> list[str]:
     """The words the head reads: the first :data:`READ_TOKENS` tokens of a text that are not spaces."""
-    return [t.text for t in itertools.islice((t for t in doc if not t.is_space), READ_TOKENS)]
+    if not len(doc):
+        return []
+    # Array calls instead of a Token object per token (the same texts: a token's text is its ORTH).
+    words = (doc.to_array("IS_SPACE") == 0).nonzero()[0][:READ_TOKENS]
+    strings = doc.vocab.strings
+    return [strings[h] for h in doc.to_array("ORTH")[words].tolist()]
 
 
 def may_judge(doc: Doc, tokens: Sequence[str], context: object | None) -> bool:
@@ -200,9 +205,12 @@ class VoiceJudge:
         """The head reaches its threshold on a text it may judge (:func:`may_judge`)."""
         if self.head is None:
             return False
-        tokens = voice_tokens(doc)
         context = self.nlp.get_pipe(self.context_component) if self.context_component in self.nlp.pipe_names else None
-        # the cheap test first: most copy has a word in the seller's voice
+        # the cheap test first: most copy has a word in the seller's voice (then the words are not read)
+        seller = getattr(context, "seller_voice", None)
+        if seller and seller(doc):
+            return False
+        tokens = voice_tokens(doc)
         return may_judge(doc, tokens, context) and self.head.probability(tokens) >= self.head.at
 
 
