@@ -176,3 +176,22 @@ def test_a_weak_reporting_cue_reports_only_outside_the_seller_voice(nlp):
     text = "Our booster is said to stimulate collagen production."
     assert "drug_like" in categories(nlp, text)
     assert "reported" not in flags_of(nlp, text)
+
+
+def test_the_approval_rule_is_reported_only_outside_the_seller_voice(nlp):
+    text = "Vesicle products intended to treat disease require FDA approval."
+    assert categories(nlp, text) == set()
+    text = "Our vesicle drip does not require FDA approval, so you can book today."
+    assert "regulatory" in categories(nlp, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Treatment of rosacea with vesicles is still in its infancy.",
+        "FDA approval would be based on evidence of efficacy, such as faster healing, and of safety.",
+    ],
+)
+def test_the_state_of_a_field_or_of_the_rules_is_reported(nlp, text):
+    assert categories(nlp, text) == set()
+    assert "reported" in flags_of(nlp, text)
