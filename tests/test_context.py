@@ -123,6 +123,8 @@ def test_plain_claims_are_not_described(nlp):
         "The injections are supposed to regenerate damaged tissue.",
         "Fans of the treatment hope that it repairs damaged skin cells.",
         "The therapy is experimental and repairs damaged cartilage, its makers say.",
+        "Treatment of rosacea with vesicles is still in its infancy.",
+        "FDA approval would be based on evidence of efficacy, such as faster healing, and of safety.",
     ],
 )
 def test_described_or_distanced_claims_are_hidden_by_default(nlp, text):
@@ -183,15 +185,3 @@ def test_the_approval_rule_is_reported_only_outside_the_seller_voice(nlp):
     assert categories(nlp, text) == set()
     text = "Our vesicle drip does not require FDA approval, so you can book today."
     assert "regulatory" in categories(nlp, text)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Treatment of rosacea with vesicles is still in its infancy.",
-        "FDA approval would be based on evidence of efficacy, such as faster healing, and of safety.",
-    ],
-)
-def test_the_state_of_a_field_or_of_the_rules_is_reported(nlp, text):
-    assert categories(nlp, text) == set()
-    assert "reported" in flags_of(nlp, text)
