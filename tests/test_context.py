@@ -185,3 +185,8 @@ def test_the_approval_rule_is_reported_only_outside_the_seller_voice(nlp):
     assert categories(nlp, text) == set()
     text = "Our vesicle drip does not require FDA approval, so you can book today."
     assert "regulatory" in categories(nlp, text)
+
+
+def test_a_seller_rebutting_the_hype_still_makes_the_claim(nlp):
+    assert "evidence" in categories(nlp, "Salmon DNA isn't just hype, it's backed by science.")
+    assert categories(nlp, "The hype around exosomes says they regenerate skin cells.") == set()
