@@ -190,3 +190,9 @@ def test_the_approval_rule_is_reported_only_outside_the_seller_voice(nlp):
 def test_a_seller_rebutting_the_hype_still_makes_the_claim(nlp):
     assert "evidence" in categories(nlp, "Salmon DNA isn't just hype, it's backed by science.")
     assert categories(nlp, "The hype around exosomes says they regenerate skin cells.") == set()
+
+
+def test_promise_a_treatment_has_shown_is_a_hedged_claim(nlp):
+    text = "Vesicle therapy has shown promise in treating lupus and arthritis."
+    assert "disease" in categories(nlp, text)
+    assert "hedged" in flags_of(nlp, text)
