@@ -132,6 +132,8 @@ def test_plain_claims_are_not_described(nlp):
         "The plasma is then painted on to ostensibly regenerate damaged skin cells.",
         "The drip has been presented as a cure for arthritis, with little data behind it.",
         "The doctor settled charges that his injections could cure Parkinson's disease.",
+        "Treatment of rosacea with vesicles is still in its infancy.",
+        "FDA approval would be based on evidence of efficacy, such as faster healing, and of safety.",
     ],
 )
 def test_described_or_distanced_claims_are_hidden_by_default(nlp, text):
@@ -191,3 +193,21 @@ def test_a_weak_reporting_cue_reports_only_outside_the_seller_voice(nlp):
     text = "Our booster is said to stimulate collagen production."
     assert "drug_like" in categories(nlp, text)
     assert "reported" not in flags_of(nlp, text)
+
+
+def test_the_approval_rule_is_reported_only_outside_the_seller_voice(nlp):
+    text = "Vesicle products intended to treat disease require FDA approval."
+    assert categories(nlp, text) == set()
+    text = "Our vesicle drip does not require FDA approval, so you can book today."
+    assert "regulatory" in categories(nlp, text)
+
+
+def test_a_seller_rebutting_the_hype_still_makes_the_claim(nlp):
+    assert "evidence" in categories(nlp, "Salmon DNA isn't just hype, it's backed by science.")
+    assert categories(nlp, "The hype around exosomes says they regenerate skin cells.") == set()
+
+
+def test_promise_a_treatment_has_shown_is_a_hedged_claim(nlp):
+    text = "Vesicle therapy has shown promise in treating lupus and arthritis."
+    assert "disease" in categories(nlp, text)
+    assert "hedged" in flags_of(nlp, text)

@@ -61,6 +61,7 @@ CUE_KINDS = (
     "not_negation",
     "hedge",
     "reported",
+    "not_reported",
     "reported_unless_seller",
     "disclaimer",
     "scope_breaks",
@@ -123,6 +124,9 @@ class ClaimContext:
             found["reported"] += weak
         for start, end in found.pop("not_negation", ()):
             found["negation"] = [c for c in found.get("negation", ()) if not (start <= c[0] and c[1] <= end)]
+        # A seller's rebuttal ("not just hype") holds a reporting word without reporting anything.
+        for start, end in found.pop("not_reported", ()):
+            found["reported"] = [c for c in found.get("reported", ()) if not (start <= c[0] and c[1] <= end)]
         # A break word inside a cue ("yet" of "not yet") does not break the cue's clause.
         kinds = ("negation", "negation_clause", "negation_after", "hedge")
         cue_spans = [c for kind in kinds for c in found.get(kind, ())]
