@@ -154,3 +154,14 @@ def test_context_cue_with_star_matches_inflections(tmp_path):
 @pytest.mark.parametrize("text", ["IT HASN\u2019T BEEN APPROVED BY THE FDA.", "It ISN'T FDA approved."])
 def test_negation_in_capitals_with_contractions(nlp, text):
     assert categories(nlp, text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "quote"),
+    [
+        ("Our facial heals acne scars.", "heals acne scars"),
+        ("The booster stimulates collagen production overnight.", "stimulates collagen production"),
+    ],
+)
+def test_a_quote_holds_the_whole_phrase_of_its_last_part(nlp, text, quote):
+    assert quote in [f.text for f in hypecheck.check(text, nlp=nlp).findings]

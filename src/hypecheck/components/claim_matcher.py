@@ -603,7 +603,12 @@ def _ordered(
                 break
             end = group[k][1]
         else:
-            yield first[0], end
+            # The last part's longest hit at its token, so the quote holds the whole phrase
+            # ("heals acne scars", not "heals acne"); hits sort by (start, end).
+            last_starts = firsts[-1]
+            while k + 1 < len(last_starts) and last_starts[k + 1] == last_starts[k]:
+                k += 1
+            yield first[0], groups[-1][k][1]
 
 
 def _unordered(
