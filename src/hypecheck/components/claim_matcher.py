@@ -521,12 +521,7 @@ class ClaimMatcher:
         isdisjoint = present.isdisjoint
         for index in sorted(candidates):
             compiled = self.compiled[index]
-            missing = False
-            for group in compiled.groups:  # a loop, not any(<generator>): this runs for every candidate
-                if isdisjoint(group):
-                    missing = True
-                    break
-            if missing:
+            if any(map(isdisjoint, compiled.groups)):  # map, not a generator: this runs for every candidate
                 continue
             groups, firsts = [], []
             for group in compiled.groups:

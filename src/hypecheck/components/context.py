@@ -122,11 +122,11 @@ class ClaimContext:
         weak = found.pop("reported_unless_seller", [])
         if weak and not (self.seller_voice(sent.doc) if seller is None else seller):
             found["reported"] += weak
-        for start, end in found.pop("not_negation", ()):
-            found["negation"] = [c for c in found.get("negation", ()) if not (start <= c[0] and c[1] <= end)]
-        # A seller's rebuttal ("not just hype") holds a reporting word without reporting anything.
-        for start, end in found.pop("not_reported", ()):
-            found["reported"] = [c for c in found.get("reported", ()) if not (start <= c[0] and c[1] <= end)]
+        # Look-alikes hold a cue word without being that cue: "not only" is no negation, a seller's
+        # rebuttal ("not just hype") reports nothing.  The cues inside them are dropped.
+        for cancel, kind in (("not_negation", "negation"), ("not_reported", "reported")):
+            for start, end in found.pop(cancel, ()):
+                found[kind] = [c for c in found.get(kind, ()) if not (start <= c[0] and c[1] <= end)]
         # A break word inside a cue ("yet" of "not yet") does not break the cue's clause.
         kinds = ("negation", "negation_clause", "negation_after", "hedge")
         cue_spans = [c for kind in kinds for c in found.get(kind, ())]
@@ -220,13 +220,13 @@ def _phrase_matcher(nlp: Language, cues: dict, kinds: tuple[str, ...]) -> Phrase
     """One case-insensitive matcher for the cue lists ``kinds``, each under its own match id."""
     matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
     strings = nlp.vocab.strings
+    specials = nlp.tokenizer.rules or {}
     for kind in kinds:
         phrases = cues.get(kind) or []
         if phrases:
             variants = sorted({v for p in phrases for v in _cue_variants(p)})
             # Plain words are split on spaces (as the tokenizer would), the rest tokenized: the
             # PhraseMatcher takes LOWER hash tuples as well as Docs.
-            specials = nlp.tokenizer.rules or {}
             plain = {v for v in variants if all(w.isalpha() and w not in specials for w in v.split())}
             patterns: list[Any] = [tuple(strings.add(w.lower()) for w in v.split()) for v in variants if v in plain]
             patterns += nlp.tokenizer.pipe([v for v in variants if v not in plain])
