@@ -57,3 +57,14 @@ def test_folder_gives_one_report_per_file(tmp_path) -> None:
     assert html.count("<article") == 2
     ids = re.findall(r' id="([^"]+)"', html)
     assert len(ids) == len(set(ids))  # two reports, no clashing anchors
+
+
+def test_every_report_says_what_an_automatic_reading_can_miss() -> None:
+    from hypecheck.constants import CAVEAT
+
+    for text, flagged in (("It treats hair loss.", True), ("Hydrates and softens dry skin.", False)):
+        md = run_cli("check", "-", "--format", "markdown", stdin=text).stdout.decode("utf-8")
+        html = run_cli("check", "-", "--format", "html", stdin=text).stdout.decode("utf-8")
+        assert ("claim(s) flagged" in md) is flagged
+        assert f"_{CAVEAT}_" in md.replace("\\", "")
+        assert f'<p class="caveat hint">{CAVEAT}</p>' in html

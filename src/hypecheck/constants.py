@@ -43,3 +43,9 @@ DEFAULT_MAX_FINDINGS = 200
 MAX_INPUT_BYTES = 5_000_000
 FETCH_MAX_BYTES = 2_000_000
 FETCH_TIMEOUT = 10.0
+
+# What every rendered report says about its own limits (the page, HTML and Markdown exports).
+CAVEAT = (
+    "An automatic reading of the wording: it can miss a claim put in words it does not know, "
+    "and now and then it flags fair wording. Each flag says why, so you can judge it."
+)

@@ -52,6 +52,7 @@ def markdown(view: ReportView, *, level: int = 1) -> str:
     ]
     flagged = ", ".join(f"{md_escape(label)} {count}" for _, label, count in view.counts if count)
     out += [f"{view.total} claim(s) flagged: {flagged}." if view.total else "No overreaching claims were found.", ""]
+    out += [f"_{md_escape(view.caveat)}_", ""]
     out += ["| Dimension | Points lost | Why |", "| --- | --- | --- |"]
     for d in view.dimensions:
         lost = f"−{d.lost} of {d.maximum}" if d.lost else "nothing flagged"

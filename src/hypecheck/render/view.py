@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..constants import CAVEAT
 from ..report import Finding, Report
 from ..ruleset import CATEGORIES, JURISDICTIONS, SEVERITY_RANK
 
@@ -177,6 +178,11 @@ class ReportView:
     @property
     def total(self) -> int:
         return len(self.report.findings)
+
+    @property
+    def caveat(self) -> str:
+        """What the reading can and cannot tell (:data:`hypecheck.constants.CAVEAT`)."""
+        return CAVEAT
 
     @property
     def jurisdiction_names(self) -> list[str]:
