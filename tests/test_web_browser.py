@@ -15,6 +15,8 @@ import pytest
 from conftest import EXAMPLES, XSS
 from conftest import WEB_AD as AD
 
+from hypecheck.constants import CAVEAT
+
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -100,6 +102,7 @@ def test_check_shows_highlights_labels_and_verdict(page: Any, base_url: str) -> 
     assert any("Disease" in label for label in labels)
     assert any("Drug-like" in label for label in labels)
     assert "Disease claim" in page.locator(".verdict .counts").inner_text()  # the legend spells them out
+    assert page.locator(".verdict .caveat").inner_text().strip() == CAVEAT  # what the reading can miss
     # The rendered text is exactly the pasted text, labels aside.
     text = page.evaluate(
         """() => { const c = document.getElementById('checked-text').cloneNode(true);
