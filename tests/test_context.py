@@ -211,3 +211,16 @@ def test_promise_a_treatment_has_shown_is_a_hedged_claim(nlp):
     text = "Vesicle therapy has shown promise in treating lupus and arthritis."
     assert "disease" in categories(nlp, text)
     assert "hedged" in flags_of(nlp, text)
+
+
+# Negation between a claim's parts ------------------------------------------------------------------
+
+
+def test_a_negated_verb_between_a_claims_parts_negates_it(nlp):
+    assert categories(nlp, "Psoriasis cannot be cured by any serum.") == set()
+    assert categories(nlp, "Psoriasis can be cured with our serum.") == {"disease"}
+
+
+def test_a_negation_that_is_the_claims_own_word_still_flags(nlp):
+    # "never came back" is how the claim is worded; it must not negate itself
+    assert categories(nlp, "Her rosacea never came back after the course.") == {"disease"}

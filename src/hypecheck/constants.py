@@ -49,3 +49,7 @@ CAVEAT = (
     "An automatic reading of the wording: it can miss a claim put in words it does not know, "
     "and now and then it flags fair wording. Each flag says why, so you can judge it."
 )
+
+# Words that negate the verb of a claim when they stand between its parts ("eczema cannot be cured").
+# Only for rules none of whose own words is one of them ("never came back" is the claim itself).
+VERBAL_NEGATORS = frozenset(("not", "n't", "never", "cannot"))  # spaCy splits "can't" into "ca" + "n't"

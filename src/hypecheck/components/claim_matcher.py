@@ -38,6 +38,7 @@ from spacy.tokens import Doc, Span
 
 from .. import cache
 from .._paths import rules_dir
+from ..constants import VERBAL_NEGATORS
 from ..errors import RuleFileError
 from ..inflect import phrase_variants
 from ..ruleset import DETECTORS, Alternative, Rule, RuleSet, load_ruleset
@@ -106,12 +107,17 @@ class _Hits:
         return out
 
 
+if not Span.has_extension("hypecheck_negatable"):
+    Span.set_extension("hypecheck_negatable", default=False)
+
+
 @dataclass(frozen=True)
 class _Compiled:
     rule: Rule
     alt: Alternative
     groups: tuple[tuple[str, ...], ...]
     unless: tuple[str, ...]
+    negatable: bool = False  # a verb's negation between its parts negates it (none of its words negates)
 
 
 @dataclass(frozen=True)
@@ -390,10 +396,19 @@ class ClaimMatcher:
                 phrase_keys.update({self._key(e): e for e in elements if e not in DETECTORS})
                 groups = tuple(tuple(self._key(e) for e in group) for group in alt.elements)
                 unless = tuple(self._key(e) for e in (*rule.unless, *alt.unless))
-                self.compiled.append(_Compiled(rule, alt, () if alt.pattern else groups, unless))
+                negatable = not alt.pattern and not self._may_hold_negation(alt)
+                self.compiled.append(_Compiled(rule, alt, () if alt.pattern else groups, unless, negatable))
                 if alt.pattern:
                     self._by_pattern[f"{rule.id}#{n}"] = self.compiled[-1]
         return phrase_keys
+
+    def _may_hold_negation(self, alt: Alternative) -> bool:
+        """Whether a negating word can be one of the alternative's own words ("never came back")."""
+        for element in (e for group in alt.elements for e in group if e not in DETECTORS):
+            variants = self._expand_terms(element[1:]) if element.startswith("$") else phrase_variants(element)
+            if any(VERBAL_NEGATORS.intersection(v.replace("n't", " n't").split()) for v in variants):
+                return True
+        return False
 
     def _expand_terms(self, name: str, seen: frozenset[str] = frozenset()) -> set[str]:
         terms = self.ruleset.terms[name]
@@ -537,7 +552,9 @@ class ClaimMatcher:
                 if compiled.unless and _blocked(compiled.unless, hits, present, start, sent_starts):
                     continue
                 if (compiled.rule.id, start, end) not in found:
-                    found[compiled.rule.id, start, end] = Span(doc, start, end, label=compiled.rule.id)
+                    span = found[compiled.rule.id, start, end] = Span(doc, start, end, label=compiled.rule.id)
+                    if compiled.negatable and end - start > 2:
+                        span._.hypecheck_negatable = True
         if len(self.token_matcher):
             strings = doc.vocab.strings
             for match_id, start, end in self._token_matches(doc):

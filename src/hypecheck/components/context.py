@@ -45,6 +45,7 @@ from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from ..constants import VERBAL_NEGATORS
 from ..inflect import word_forms
 from .sentences import sentence_of, sentence_starts
 from .tokenizer import stored_text
@@ -183,6 +184,7 @@ class ClaimContext:
             or any(clause_start <= start and end <= span.start for start, end in cues.get("negation_clause", ()))
             or any(end <= span.start for start, end in cues.get("negation_scope", ()))
             or any(span.end <= start and end <= hi for start, end in cues.get("negation_after", ()))
+            or (span._.hypecheck_negatable and _negated_inside(span, cues.get("negation", ())))
         ):
             flags.append("negated")
         if any(lo <= start and end <= span.end for start, end in cues.get("hedge", ())):
@@ -192,6 +194,15 @@ class ClaimContext:
         if _sentence_text(sent).rstrip().endswith("?") and not _opens_sentence(sent, cues.get("question_pitch", ())):
             flags.append("question")
         return tuple(flags)
+
+
+def _negated_inside(span: Span, negations: list[tuple[int, int]]) -> bool:
+    """A verb's negation between a claim's parts: "eczema cannot be cured", "hair does not regrow"."""
+    doc = span.doc
+    return any(
+        span.start < start and end <= span.end and any(doc[i].lower_ in VERBAL_NEGATORS for i in range(start, end))
+        for start, end in negations
+    )
 
 
 def _sentence_text(sent: Span) -> str:
